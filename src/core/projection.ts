@@ -1,6 +1,7 @@
 /**
  * The one projection: view = x · B for a point x (1×d) and a basis B (d×k). The renderer
- * runs it in the vertex shader with the uniforms packed here; brushing runs it on the CPU
+ * runs it in the vertex shader (render/scene packs B into vec4 uniforms, four
+ * coordinates per chunk, matching the points' layout); brushing runs it on the CPU
  * through projectPoints. Both take the same basis, so what is selected is what is drawn.
  */
 
@@ -25,22 +26,6 @@ export function projectPoints(
     out[2 * p] = x;
     out[2 * p + 1] = y;
   }
-  return out;
-}
-
-/**
- * Split basis column `col` into vec4 chunks for the shader: chunk c holds rows 4c..4c+3,
- * zero-padded past d, to match the points' attribute (or texel) layout.
- */
-export function packBasisColumn(
-  basis: Float64Array,
-  dims: number,
-  k: number,
-  col: number,
-  out: Float32Array,
-): Float32Array {
-  out.fill(0);
-  for (let i = 0; i < dims; i++) out[i] = basis[i * k + col];
   return out;
 }
 

@@ -1,0 +1,229 @@
+"""Turn what users pass into checked numpy arrays, or say precisely what is wrong.
+
+Every function here raises ``TypeError`` (wrong kind of thing) or ``ValueError``
+(right kind, bad content) with a message that names the argument. They build nothing,
+so a rejected call leaves no half-made widget behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+#: Largest class count whose codes still fit the label texture and legend comfortably.
+MAX_CLASSES = 65535
+
+
+def to_numpy(value: Any, name: str) -> np.ndarray:
+    """View array-likes (numpy, pandas, lists, torch tensors) as a numpy array."""
+    if value is None:
+        raise TypeError(f"{name} is None; expected an array")
+    if hasattr(value, "detach") and hasattr(value, "cpu"):  # torch.Tensor, without importing torch
+        value = value.detach().cpu().numpy()
+    elif hasattr(value, "to_numpy"):  # pandas DataFrame / Series
+        value = value.to_numpy()
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} is a {type(value).__name__}; expected an array of numbers")
+    try:
+        return np.asarray(value)
+    except ValueError as error:  # numpy's "inhomogeneous shape" for ragged lists
+        raise ValueError(f"{name} is ragged: its rows do not all have the same length ({error})") from None
+
+
+def as_matrix(value: Any, name: str = "embedding") -> np.ndarray:
+    """Check an ``(n, d)`` finite real matrix with ``n >= 1`` and ``d >= 2``; return float64."""
+    array = to_numpy(value, name)
+    if array.dtype == object:
+        raise TypeError(f"{name} has dtype object (mixed or non-numeric values); expected real numbers")
+    if np.issubdtype(array.dtype, np.complexfloating):
+        raise TypeError(f"{name} is complex ({array.dtype}); expected real numbers")
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+        raise TypeError(f"{name} has dtype {array.dtype}; expected real numbers")
+    if array.ndim != 2:
+        hint = (
+            "; pass one (n, d) array, or a dict {name: (n, d) array} for several layers"
+            if array.ndim == 3
+            else ""
+        )
+        raise ValueError(f"{name} must be 2-D (n points, d dimensions); got shape {array.shape}{hint}")
+    n, d = array.shape
+    if n < 1:
+        raise ValueError(f"{name} has no points (shape {array.shape}); need at least 1")
+    if d < 2:
+        raise ValueError(f"{name} has d = {d} dimension; a tour needs at least 2 (shape {array.shape})")
+    matrix = array.astype(np.float64, copy=False)
+    finite = np.isfinite(matrix)
+    if not finite.all():
+        bad = np.argwhere(~finite)
+        row, col = (int(i) for i in bad[0])
+        raise ValueError(
+            f"{name} has {len(bad)} non-finite value{'s' if len(bad) != 1 else ''} (NaN or inf); "
+            f"the first is at row {row}, column {col} ({matrix[row, col]})"
+        )
+    if np.abs(matrix).max() > np.finfo(np.float32).max:
+        raise ValueError(f"{name} has values beyond float32 range (largest |x| = {np.abs(matrix).max():.3g})")
+    return matrix
+
+
+def as_layers(embedding: Any) -> dict[str, np.ndarray]:
+    """One matrix, a mapping name → matrix, or a list of matrices → ordered layers."""
+    if isinstance(embedding, Mapping):
+        items = list(embedding.items())
+        if not items:
+            raise ValueError("embedding is an empty mapping; pass at least one layer")
+        layers = {}
+        for key, value in items:
+            if not isinstance(key, str):
+                raise TypeError(f"embedding layer names must be strings; got {key!r}")
+            layers[key] = as_matrix(value, f"embedding[{key!r}]")
+    elif isinstance(embedding, (list, tuple)) and embedding and all(
+        getattr(item, "ndim", None) == 2 for item in embedding
+    ):
+        layers = {f"layer {i}": as_matrix(item, f"embedding[{i}]") for i, item in enumerate(embedding)}
+    else:
+        layers = {"embedding": as_matrix(embedding, "embedding")}
+    sizes = {name: matrix.shape[0] for name, matrix in layers.items()}
+    if len(set(sizes.values())) > 1:
+        raise ValueError(f"embedding layers must all have the same number of points; got {sizes}")
+    return layers
+
+
+def as_labels(labels: Any, n: int) -> tuple[np.ndarray, list[str]]:
+    """Labels → (integer codes in [0, k), k names). Categorical order is kept; else sorted."""
+    categories = None
+    if hasattr(labels, "cat") and hasattr(labels.cat, "categories"):  # pandas Series of category
+        labels = labels.array
+    if hasattr(labels, "categories") and hasattr(labels, "codes"):  # pandas Categorical
+        codes = np.asarray(labels.codes)
+        if (codes < 0).any():
+            first = int(np.argmax(codes < 0))
+            raise ValueError(f"labels has {int((codes < 0).sum())} missing values; the first is at index {first}")
+        categories = [str(c) for c in labels.categories]
+        values = codes
+    else:
+        values = to_numpy(labels, "labels")
+    if values.ndim != 1:
+        raise ValueError(f"labels must be 1-D with one label per point; got shape {values.shape}")
+    if len(values) != n:
+        raise ValueError(f"labels has {len(values)} entries but the embedding has {n} points")
+    if categories is not None:
+        return _narrow_codes(values, len(categories)), categories
+    if values.dtype.kind == "f":
+        missing = ~np.isfinite(values)
+        if missing.any():
+            raise ValueError(
+                f"labels has {int(missing.sum())} missing values (NaN or inf); "
+                f"the first is at index {int(np.argmax(missing))}"
+            )
+        if not np.all(values == np.round(values)):
+            raise TypeError("labels are non-integer floats; pass class ids, names, or a pandas Categorical")
+    if values.dtype.kind == "c":
+        raise TypeError(f"labels are complex ({values.dtype}); pass class ids or names")
+    if values.dtype == object:
+        missing = [i for i, v in enumerate(values) if v is None or (isinstance(v, float) and not np.isfinite(v))]
+        if missing:
+            raise ValueError(f"labels has {len(missing)} missing values (None or NaN); the first is at index {missing[0]}")
+        kinds = {type(v) for v in values}
+        if len(kinds) > 1:
+            names = ", ".join(sorted(k.__name__ for k in kinds))
+            raise TypeError(f"labels mix types ({names}); use one type for every label")
+        values = values.astype(str) if kinds <= {str} else values
+    uniques, codes = np.unique(values, return_inverse=True)
+    if len(uniques) > MAX_CLASSES:
+        raise ValueError(f"labels has {len(uniques)} distinct classes; at most {MAX_CLASSES} are supported")
+    names = [_label_name(u) for u in uniques]
+    return _narrow_codes(codes.reshape(-1), len(names)), names
+
+
+def _label_name(value: Any) -> str:
+    if isinstance(value, (np.floating, float)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _narrow_codes(codes: np.ndarray, k: int) -> np.ndarray:
+    """The smallest unsigned type that holds k classes: fewer bytes on the wire."""
+    dtype = np.uint8 if k <= 256 else np.uint16 if k <= 65536 else np.uint32
+    return np.ascontiguousarray(codes, dtype=dtype)
+
+
+def as_selection(value: Any, n: int, name: str = "selected") -> np.ndarray:
+    """Indices (or a boolean mask of length n) → sorted unique int64 indices in [0, n)."""
+    if value is None:
+        return np.zeros(0, dtype=np.int64)
+    array = to_numpy(value, name)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be 1-D indices or a boolean mask; got shape {array.shape}")
+    if array.dtype == np.bool_:
+        if len(array) != n:
+            raise ValueError(f"{name} is a boolean mask of length {len(array)} but there are {n} points")
+        return np.flatnonzero(array).astype(np.int64)
+    if array.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if array.dtype == object or not np.issubdtype(array.dtype, np.number):
+        raise TypeError(f"{name} must hold integer indices; got dtype {array.dtype}")
+    if not np.issubdtype(array.dtype, np.integer):
+        if not np.all(np.isfinite(array)) or not np.all(array == np.round(array)):
+            raise TypeError(f"{name} must hold integer indices; got non-integer values of dtype {array.dtype}")
+        raise TypeError(f"{name} must hold integer indices; got floats ({array.dtype}); use .astype(int)")
+    indices = array.astype(np.int64)
+    out_of_range = (indices < 0) | (indices >= n)
+    if out_of_range.any():
+        first = int(indices[np.argmax(out_of_range)])
+        raise ValueError(
+            f"{name} has {int(out_of_range.sum())} indices outside [0, {n}); the first is {first}"
+        )
+    unique = np.unique(indices)
+    if len(unique) != len(indices):
+        raise ValueError(f"{name} has {len(indices) - len(unique)} duplicated indices")
+    return unique
+
+
+def as_speed(value: Any) -> float:
+    """A finite, non-negative speed multiplier."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"speed must be a number; got {type(value).__name__}")
+    speed = float(value)
+    if not np.isfinite(speed) or speed < 0:
+        raise ValueError(f"speed must be finite and >= 0; got {speed}")
+    return speed
+
+
+def as_projection(value: Any, d: int, name: str = "projection") -> np.ndarray:
+    """A (d, 2) basis with orthonormal columns (to 1e-6), as float64."""
+    array = to_numpy(value, name)
+    if array.dtype == object or not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
+        raise TypeError(f"{name} must be a real (d, 2) array; got dtype {array.dtype}")
+    if array.shape != (d, 2):
+        raise ValueError(f"{name} must have shape ({d}, 2) for d = {d}; got {array.shape}")
+    basis = array.astype(np.float64)
+    if not np.isfinite(basis).all():
+        raise ValueError(f"{name} has non-finite values")
+    error = float(np.abs(basis.T @ basis - np.eye(2)).max())
+    if error > 1e-6:
+        raise ValueError(
+            f"{name} columns must be orthonormal (PᵀP = I); the largest deviation is {error:.3g}"
+        )
+    return basis
+
+
+def normalise(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Centre on the mean and divide by the largest row norm → float32 data in the unit ball.
+
+    The largest row norm does not change under rotation, so the front end can fit the
+    unit disc once and never rescale while touring.
+    """
+    center = matrix.mean(axis=0)
+    centred = matrix - center
+    scale = float(np.sqrt((centred**2).sum(axis=1)).max())
+    if scale == 0.0 or not np.isfinite(scale):
+        scale = 1.0
+    return (centred / scale).astype(np.float32), center, scale
+
+
+def check_sequence_of_str(value: Any, name: str) -> list[str]:
+    if not isinstance(value, Sequence) or isinstance(value, str):
+        raise TypeError(f"{name} must be a list of strings")
+    return [str(v) for v in value]

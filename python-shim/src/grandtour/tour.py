@@ -1,0 +1,215 @@
+"""The ``Tour`` widget: traits and their checks. The drawing happens in the browser."""
+
+from __future__ import annotations
+
+import pathlib
+import uuid
+from typing import Any
+
+import anywidget
+import numpy as np
+import traitlets
+
+from . import _validate as v
+from ._wire import (
+    projection_from_json,
+    projection_to_json,
+    selection_from_json,
+    selection_to_json,
+    wire_array,
+)
+
+_BUNDLE = pathlib.Path(__file__).parent / "static" / "tour.js"
+
+# Without the built front end the widget still imports and says what to do, in its own area.
+_MISSING_BUNDLE = """
+export default { render({ el }) {
+  const box = document.createElement('div');
+  box.className = 'grandtour-error';
+  box.textContent = "[grandtour] the front-end bundle is missing: run 'npm run build' in the grandtour source tree.";
+  el.appendChild(box);
+} };
+"""
+
+
+class Tour(anywidget.AnyWidget):
+    """A live Grand Tour of points in d dimensions.
+
+    Parameters
+    ----------
+    embedding : array-like of shape (n, d), or mapping of name to (n, d) arrays
+        The points: numpy, pandas, nested lists or torch tensors; finite reals,
+        ``n >= 1``, ``d >= 2``. A mapping (or a list of arrays) gives one layer each;
+        all layers need the same ``n``.
+    labels : array-like of shape (n,), optional
+        Class of each point: ints, strings, or a pandas Categorical (its category order is
+        kept). Points are coloured by class and a legend is shown.
+    seed : int, default 0
+        Seeds the tour's rotation: the same seed gives the same tour.
+    playing : bool, default True
+        Whether the tour is rotating.
+    speed : float, default 1.0
+        Rotation speed, as a multiple of a comfortable default.
+    height : int, default 480
+        Height of the widget in pixels; it fills the output's width.
+    selected : array-like of int, or boolean mask, optional
+        Initially selected points.
+    layer : str, optional
+        The layer shown first (default: the first).
+    projection : array-like of shape (d, 2), optional
+        The initial view: orthonormal columns onto which the (normalised) points project.
+
+    Attributes
+    ----------
+    selected : numpy.ndarray of int64
+        Sorted indices of the points brushed in the view; assign indices or a mask to
+        select from Python.
+    projection : numpy.ndarray of shape (d, 2)
+        The basis of the view, as of the last brush, pause or Python assignment (the
+        front end does not report every frame while touring). Assign to set the view.
+
+    Notes
+    -----
+    Each layer is centred on its mean and scaled so that its largest row norm is 1
+    before it is sent; view coordinates are ``normalised_points @ projection`` and always
+    lie in the unit disc. :meth:`project` computes them.
+
+    Examples
+    --------
+    >>> t = Tour(embedding, labels)   # doctest: +SKIP
+    >>> t                             # doctest: +SKIP
+    >>> t.selected                    # doctest: +SKIP
+    """
+
+    _esm = _BUNDLE if _BUNDLE.exists() else _MISSING_BUNDLE
+
+    # Keys the front end's shared state, so that two views of one Tour show one tour.
+    _uid = traitlets.Unicode().tag(sync=True)
+    _layers = traitlets.List().tag(sync=True)
+    _labels = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    _label_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
+
+    layer = traitlets.Unicode().tag(sync=True)
+    selected = traitlets.Instance(np.ndarray, args=(0,)).tag(
+        sync=True, to_json=selection_to_json, from_json=selection_from_json
+    )
+    playing = traitlets.Bool(True).tag(sync=True)
+    speed = traitlets.Float(1.0).tag(sync=True)
+    projection = traitlets.Instance(np.ndarray, args=((0, 2),)).tag(
+        sync=True, to_json=projection_to_json, from_json=projection_from_json
+    )
+    seed = traitlets.Int(0).tag(sync=True)
+    height = traitlets.Int(480).tag(sync=True)
+
+    def __init__(
+        self,
+        embedding: Any,
+        labels: Any = None,
+        *,
+        seed: int = 0,
+        playing: bool = True,
+        speed: float = 1.0,
+        height: int = 480,
+        selected: Any = None,
+        layer: str | None = None,
+        projection: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        # Check everything before the widget (and its comm) exists: a bad argument
+        # must leave nothing half-built.
+        layers = v.as_layers(embedding)
+        n = next(iter(layers.values())).shape[0]
+        codes, names = v.as_labels(labels, n) if labels is not None else (None, [])
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+            raise TypeError(f"seed must be an int; got {type(seed).__name__}")
+        if not isinstance(playing, (bool, np.bool_)):
+            raise TypeError(f"playing must be a bool; got {type(playing).__name__}")
+        speed = v.as_speed(speed)
+        if isinstance(height, bool) or not isinstance(height, (int, np.integer)) or not 50 <= height <= 5000:
+            raise ValueError(f"height must be an int from 50 to 5000 pixels; got {height!r}")
+        layer = next(iter(layers)) if layer is None else layer
+        if layer not in layers:
+            raise ValueError(f"layer {layer!r} is not one of {list(layers)}")
+        d = layers[layer].shape[1]
+        chosen = v.as_selection(selected, n)
+        basis = np.eye(d)[:, :2] if projection is None else v.as_projection(projection, d)
+
+        self._n = n
+        self._points: dict[str, np.ndarray] = {}
+        self._normalisation: dict[str, tuple[np.ndarray, float]] = {}
+        wire_layers = []
+        for name, matrix in layers.items():
+            points, center, scale = v.normalise(matrix)
+            self._points[name] = points
+            self._normalisation[name] = (center, scale)
+            wire_layers.append({"name": name, "points": wire_array(points)})
+
+        super().__init__(
+            _uid=uuid.uuid4().hex,
+            _layers=wire_layers,
+            _labels=None if codes is None else wire_array(codes),
+            _label_names=names,
+            layer=layer,
+            selected=chosen,
+            playing=bool(playing),
+            speed=speed,
+            projection=basis,
+            seed=int(seed),
+            height=int(height),
+            **kwargs,
+        )
+
+    # -- checks on assignment: a rejected value leaves the trait as it was ----------
+
+    @traitlets.validate("selected")
+    def _check_selected(self, proposal: dict[str, Any]) -> np.ndarray:
+        return v.as_selection(proposal["value"], self._n)
+
+    @traitlets.validate("speed")
+    def _check_speed(self, proposal: dict[str, Any]) -> float:
+        return v.as_speed(proposal["value"])
+
+    @traitlets.validate("projection")
+    def _check_projection(self, proposal: dict[str, Any]) -> np.ndarray:
+        return v.as_projection(proposal["value"], self._points[self.layer].shape[1])
+
+    @traitlets.validate("layer")
+    def _check_layer(self, proposal: dict[str, Any]) -> str:
+        name = proposal["value"]
+        if name not in self._points:
+            raise ValueError(f"layer {name!r} is not one of {list(self._points)}")
+        return str(name)
+
+    @traitlets.validate("height")
+    def _check_height(self, proposal: dict[str, Any]) -> int:
+        height = proposal["value"]
+        if not 50 <= height <= 5000:
+            raise ValueError(f"height must be from 50 to 5000 pixels; got {height}")
+        return int(height)
+
+    @traitlets.observe("layer")
+    def _on_layer(self, change: dict[str, Any]) -> None:
+        # A layer of another dimension cannot keep the old basis.
+        d = self._points[change["new"]].shape[1]
+        if self.projection.shape[0] != d:
+            self.projection = np.eye(d)[:, :2]
+
+    # -- reading the view -----------------------------------------------------------
+
+    @property
+    def layers(self) -> tuple[str, ...]:
+        """Names of the layers, in order."""
+        return tuple(self._points)
+
+    @property
+    def label_names(self) -> list[str]:
+        """Class names, indexed by label code (empty without labels)."""
+        return list(self._label_names)
+
+    def points(self, layer: str | None = None) -> np.ndarray:
+        """The normalised float32 points of a layer, exactly as the front end has them."""
+        return self._points[self.layer if layer is None else layer]
+
+    def project(self, layer: str | None = None) -> np.ndarray:
+        """View coordinates ``(n, 2)`` of a layer's points under :attr:`projection`."""
+        return self.points(layer).astype(np.float64) @ self.projection

@@ -1,0 +1,82 @@
+/**
+ * One WebGL context for the whole page. Browsers keep only ~16 live contexts and a
+ * notebook easily shows more tours than that, so every view draws into one offscreen
+ * canvas and copies its pixels out (the approach regl-scatterplot takes). The context is
+ * reference-counted: the last view to go destroys it.
+ */
+import createREGL from 'regl';
+import type { Regl } from 'regl';
+
+export interface GlCaps {
+  maxVertexAttribs: number;
+  maxVertexUniformVectors: number;
+  maxTextureSize: number;
+  maxVertexTextureUnits: number;
+  floatTextures: boolean;
+}
+
+export interface SharedGl {
+  readonly regl: Regl;
+  readonly canvas: HTMLCanvasElement;
+  readonly caps: GlCaps;
+}
+
+let shared: SharedGl | null = null;
+let users = 0;
+
+/** The page's context, created on first use. Throws with a readable message if WebGL is unavailable. */
+export function acquireGl(doc: Document = document): SharedGl {
+  if (!shared) shared = createSharedGl(doc);
+  users++;
+  return shared;
+}
+
+export function releaseGl(gl: SharedGl): void {
+  if (gl !== shared) return;
+  users--;
+  if (users > 0) return;
+  const context = gl.regl._gl;
+  gl.regl.destroy();
+  // Give the context back now rather than whenever the collector runs.
+  context.getExtension('WEBGL_lose_context')?.loseContext();
+  shared = null;
+}
+
+/** How many views hold the shared context (for leak tests). */
+export function glUsers(): number {
+  return users;
+}
+
+function createSharedGl(doc: Document): SharedGl {
+  const canvas = doc.createElement('canvas');
+  canvas.width = 1;
+  canvas.height = 1;
+  let regl: Regl;
+  try {
+    regl = createREGL({
+      canvas,
+      attributes: { alpha: true, antialias: false, depth: true, premultipliedAlpha: false, preserveDrawingBuffer: false },
+      optionalExtensions: ['OES_texture_float'],
+    });
+  } catch (error) {
+    throw new Error(`[grandtour] WebGL is not available in this browser (${String(error)})`);
+  }
+  const gl = regl._gl;
+  const caps: GlCaps = {
+    maxVertexAttribs: gl.getParameter(gl.MAX_VERTEX_ATTRIBS) as number,
+    maxVertexUniformVectors: gl.getParameter(gl.MAX_VERTEX_UNIFORM_VECTORS) as number,
+    maxTextureSize: gl.getParameter(gl.MAX_TEXTURE_SIZE) as number,
+    maxVertexTextureUnits: gl.getParameter(gl.MAX_VERTEX_TEXTURE_IMAGE_UNITS) as number,
+    floatTextures: regl.hasExtension('OES_texture_float'),
+  };
+  return { regl, canvas, caps };
+}
+
+/** Make the shared canvas at least w×h device pixels (it only grows, to avoid churn). */
+export function ensureCanvasSize(gl: SharedGl, width: number, height: number): void {
+  const { canvas } = gl;
+  if (canvas.width < width || canvas.height < height) {
+    canvas.width = Math.max(canvas.width, width);
+    canvas.height = Math.max(canvas.height, height);
+  }
+}

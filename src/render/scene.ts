@@ -1,0 +1,243 @@
+/**
+ * The GPU side of one tour: each layer's points (attributes or a float texture), the
+ * colour and state of every point, and the draw call. Nothing here is per frame except
+ * draw(), which only sets uniforms: no buffer is uploaded and no N-sized array allocated.
+ */
+import type { Buffer, DrawCommand, Texture2D } from 'regl';
+import { chunkCount } from '../core/projection';
+import { FRAGMENT_SHADER, vertexShader, type PointSource } from './shaders';
+import type { SharedGl } from './gl';
+
+/** Attributes besides the coordinates: colour and state. */
+const OTHER_ATTRIBUTES = 2;
+
+export class SceneLimitError extends Error {
+  constructor(message: string) {
+    super(`[grandtour] ${message}`);
+    this.name = 'SceneLimitError';
+  }
+}
+
+interface GpuLayer {
+  source: PointSource;
+  chunks: number;
+  dims: number;
+  n: number;
+  buffer?: Buffer;
+  texture?: Texture2D;
+  perRow?: number;
+}
+
+export interface DrawParams {
+  layer: string;
+  /** d×3 row-major basis (x, y, depth). */
+  basis: Float64Array;
+  viewToClip: [number, number, number, number];
+  /** Device pixels. */
+  width: number;
+  height: number;
+  pointSize: number;
+  hasSelection: boolean;
+}
+
+/** Decide how d coordinates reach the vertex shader on this GPU, or say why they cannot. */
+export function choosePointSource(gl: SharedGl, dims: number, n: number): PointSource {
+  const chunks = chunkCount(dims);
+  const { caps } = gl;
+  // The basis takes 3 vec4 per chunk; keep 16 vectors for the other uniforms.
+  if (3 * chunks + 16 > caps.maxVertexUniformVectors) {
+    const most = Math.floor((caps.maxVertexUniformVectors - 16) / 3) * 4;
+    throw new SceneLimitError(`d = ${dims} exceeds what this GPU can project (at most ${most} dimensions)`);
+  }
+  if (chunks + OTHER_ATTRIBUTES <= caps.maxVertexAttribs) return 'attributes';
+  if (!caps.floatTextures || caps.maxVertexTextureUnits < 1) {
+    const most = (caps.maxVertexAttribs - OTHER_ATTRIBUTES) * 4;
+    throw new SceneLimitError(
+      `d = ${dims} needs float textures in the vertex shader, which this browser lacks (without them at most ${most} dimensions)`,
+    );
+  }
+  const width = Math.min(caps.maxTextureSize, 4096);
+  const rows = Math.ceil(n / Math.floor(width / chunks));
+  if (chunks > width || rows > caps.maxTextureSize) {
+    throw new SceneLimitError(`${n} points × ${dims} dimensions do not fit this GPU's largest texture`);
+  }
+  return 'texture';
+}
+
+export class PointScene {
+  private readonly layers = new Map<string, GpuLayer>();
+  private readonly commands = new Map<string, DrawCommand>();
+  private colorBuffer: Buffer;
+  private stateBuffer: Buffer;
+  private indexBuffer: Buffer | null = null;
+  private count = 0;
+  /** Reused every frame so drawing allocates nothing. */
+  private readonly basisChunks: { x: Float32Array[]; y: Float32Array[]; z: Float32Array[] } = { x: [], y: [], z: [] };
+  private readonly props: Record<string, unknown> = {};
+
+  constructor(private readonly gl: SharedGl) {
+    this.colorBuffer = gl.regl.buffer({ usage: 'dynamic', type: 'uint8', length: 3 });
+    this.stateBuffer = gl.regl.buffer({ usage: 'dynamic', type: 'uint8', length: 1 });
+  }
+
+  /** Upload a layer's points (n×d float32, row-major). Replaces a layer of the same name. */
+  setLayer(name: string, points: Float32Array, n: number, dims: number): void {
+    const source = choosePointSource(this.gl, dims, n);
+    const chunks = chunkCount(dims);
+    this.deleteLayer(name);
+    const layer: GpuLayer = { source, chunks, dims, n };
+    if (source === 'attributes') {
+      layer.buffer = this.gl.regl.buffer({ usage: 'static', type: 'float', data: padRows(points, n, dims, chunks * 4) });
+    } else {
+      const width = Math.min(this.gl.caps.maxTextureSize, 4096);
+      const perRow = Math.floor(width / chunks);
+      const rows = Math.ceil(n / perRow);
+      const texels = new Float32Array(width * rows * 4);
+      for (let p = 0; p < n; p++) {
+        const row = Math.floor(p / perRow);
+        const start = (row * width + (p - row * perRow) * chunks) * 4;
+        texels.set(points.subarray(p * dims, (p + 1) * dims), start);
+      }
+      layer.texture = this.gl.regl.texture({ width, height: rows, data: texels, format: 'rgba', type: 'float', min: 'nearest', mag: 'nearest' });
+      layer.perRow = perRow;
+      this.ensureIndexBuffer(n);
+    }
+    this.layers.set(name, layer);
+    this.count = n;
+  }
+
+  deleteLayer(name: string): void {
+    const layer = this.layers.get(name);
+    layer?.buffer?.destroy();
+    layer?.texture?.destroy();
+    this.layers.delete(name);
+  }
+
+  hasLayer(name: string): boolean {
+    return this.layers.has(name);
+  }
+
+  /** RGB bytes, 3 per point. */
+  setColors(rgb: Uint8Array): void {
+    this.colorBuffer({ usage: 'dynamic', type: 'uint8', data: rgb });
+  }
+
+  /** One byte per point: STATE_* bits. */
+  setStates(states: Uint8Array): void {
+    this.stateBuffer({ usage: 'dynamic', type: 'uint8', data: states });
+  }
+
+  draw(params: DrawParams): void {
+    const layer = this.layers.get(params.layer);
+    if (!layer) return;
+    const command = this.command(layer.source, layer.chunks);
+    const props = this.props;
+    const { x, y, z } = this.basisChunks;
+    for (let k = 0; k < layer.chunks; k++) {
+      packColumnChunk(params.basis, layer.dims, 0, k, x[k]);
+      packColumnChunk(params.basis, layer.dims, 1, k, y[k]);
+      packColumnChunk(params.basis, layer.dims, 2, k, z[k]);
+      props[`bx${k}`] = x[k];
+      props[`by${k}`] = y[k];
+      props[`bz${k}`] = z[k];
+    }
+    props.layerBuffer = layer.buffer;
+    props.dataTexture = layer.texture;
+    props.dataSize = layer.texture ? [layer.texture.width, layer.texture.height] : [1, 1];
+    props.perRow = layer.perRow ?? 1;
+    props.viewToClip = params.viewToClip;
+    props.pointSize = params.pointSize;
+    props.hasSelection = params.hasSelection ? 1 : 0;
+    props.count = Math.min(layer.n, this.count);
+    props.viewport = { x: 0, y: 0, width: params.width, height: params.height };
+    command(props);
+  }
+
+  destroy(): void {
+    for (const name of [...this.layers.keys()]) this.deleteLayer(name);
+    this.colorBuffer.destroy();
+    this.stateBuffer.destroy();
+    this.indexBuffer?.destroy();
+    this.indexBuffer = null;
+    this.commands.clear();
+  }
+
+  private ensureIndexBuffer(n: number): void {
+    if (this.indexBuffer) return;
+    const indices = new Float32Array(n);
+    for (let i = 0; i < n; i++) indices[i] = i;
+    this.indexBuffer = this.gl.regl.buffer({ usage: 'static', type: 'float', data: indices });
+  }
+
+  private command(source: PointSource, chunks: number): DrawCommand {
+    const key = `${source}:${chunks}`;
+    const existing = this.commands.get(key);
+    if (existing) return existing;
+    const { regl } = this.gl;
+    const { x, y, z } = this.basisChunks;
+    while (x.length < chunks) {
+      x.push(new Float32Array(4));
+      y.push(new Float32Array(4));
+      z.push(new Float32Array(4));
+    }
+    const uniforms: Record<string, unknown> = {
+      uViewToClip: regl.prop<any, any>('viewToClip'),
+      uPointSize: regl.prop<any, any>('pointSize'),
+      uHasSelection: regl.prop<any, any>('hasSelection'),
+    };
+    for (let k = 0; k < chunks; k++) {
+      // regl reads brackets in a prop name as a path, so the props themselves go unbracketed.
+      for (const axis of ['x', 'y', 'z']) uniforms[`uB${axis}[${k}]`] = regl.prop<any, any>(`b${axis}${k}`);
+    }
+    const attributes: Record<string, unknown> = {
+      aColor: { buffer: this.colorBuffer, normalized: true, size: 3 },
+      aState: { buffer: this.stateBuffer, normalized: true, size: 1 },
+    };
+    if (source === 'attributes') {
+      for (let k = 0; k < chunks; k++) {
+        attributes[`aX${k}`] = {
+          buffer: (_context: unknown, props: Record<string, unknown>) => props.layerBuffer,
+          stride: chunks * 16,
+          offset: k * 16,
+          size: 4,
+        };
+      }
+    } else {
+      attributes.aIndex = { buffer: () => this.indexBuffer, size: 1 };
+      uniforms.uData = regl.prop<any, any>('dataTexture');
+      uniforms.uDataSize = regl.prop<any, any>('dataSize');
+      uniforms.uPerRow = regl.prop<any, any>('perRow');
+    }
+    const command = regl({
+      vert: vertexShader(source, chunks),
+      frag: FRAGMENT_SHADER,
+      attributes: attributes as any,
+      uniforms: uniforms as any,
+      count: regl.prop<any, any>('count'),
+      primitive: 'points',
+      viewport: regl.prop<any, any>('viewport'),
+      depth: { enable: true, func: '<=', mask: true },
+      blend: {
+        enable: true,
+        func: { srcRGB: 'src alpha', dstRGB: 'one minus src alpha', srcAlpha: 'one', dstAlpha: 'one minus src alpha' },
+      },
+    });
+    this.commands.set(key, command);
+    return command;
+  }
+}
+
+function padRows(points: Float32Array, n: number, dims: number, width: number): Float32Array {
+  if (width === dims) return points;
+  const padded = new Float32Array(n * width);
+  for (let p = 0; p < n; p++) padded.set(points.subarray(p * dims, (p + 1) * dims), p * width);
+  return padded;
+}
+
+/** Rows 4k..4k+3 of basis column `col`, zero past d. */
+function packColumnChunk(basis: Float64Array, dims: number, col: number, chunk: number, out: Float32Array): void {
+  for (let r = 0; r < 4; r++) {
+    const i = chunk * 4 + r;
+    out[r] = i < dims ? basis[i * 3 + col] : 0;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Small DOM helpers. User text (labels, names) only ever goes in through textContent.
+ */
+const STYLE_ID = 'grandtour-style';
+
+const CSS = `
+.grandtour { position: relative; display: flex; box-sizing: border-box; width: 100%; outline: none;
+  font: 12px/1.4 var(--jp-ui-font-family, system-ui, sans-serif);
+  color: var(--jp-ui-font-color1, #222); background: var(--jp-layout-color0, #fff);
+  border: 1px solid var(--jp-border-color2, #e0e0e0); border-radius: 4px; overflow: hidden; user-select: none; }
+.grandtour:focus-visible { border-color: var(--jp-brand-color1, #4e79a7); }
+.grandtour-plot { position: relative; flex: 1 1 auto; min-width: 120px; touch-action: none; cursor: crosshair; }
+.grandtour-canvas, .grandtour-overlay { position: absolute; left: 0; top: 0; width: 100%; height: 100%; }
+.grandtour-overlay { pointer-events: none; }
+.grandtour-lasso { fill: rgba(78, 121, 167, 0.12); stroke: var(--jp-brand-color1, #4e79a7); stroke-width: 1.5; stroke-dasharray: 4 3; }
+.grandtour-toolbar { position: absolute; left: 8px; top: 8px; display: flex; gap: 6px; align-items: center;
+  background: var(--jp-layout-color0, rgba(255,255,255,0.85)); border-radius: 4px; padding: 2px 4px; cursor: default; }
+.grandtour-toolbar button { font: inherit; min-width: 28px; height: 24px; border: 1px solid var(--jp-border-color1, #bbb);
+  background: var(--jp-layout-color1, #fff); color: inherit; border-radius: 3px; cursor: pointer; }
+.grandtour-toolbar input[type=range] { width: 80px; }
+.grandtour-count { opacity: 0.75; }
+.grandtour-legend { flex: 0 0 auto; max-width: 180px; min-width: 90px; overflow-y: auto; padding: 8px 8px 8px 4px;
+  border-left: 1px solid var(--jp-border-color2, #e0e0e0); }
+.grandtour-legend:empty { display: none; }
+.grandtour-legend-item { display: flex; align-items: center; gap: 6px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.grandtour-swatch { flex: 0 0 auto; width: 10px; height: 10px; border-radius: 50%; }
+.grandtour-error { position: absolute; inset: 0; display: none; padding: 16px; box-sizing: border-box; overflow: auto;
+  color: var(--jp-error-color1, #b00020); background: var(--jp-layout-color0, #fff); white-space: pre-wrap; }
+.grandtour[data-status=error] .grandtour-error { display: block; }
+`;
+
+export function ensureStyles(doc: Document): void {
+  if (doc.getElementById(STYLE_ID)) return;
+  const style = doc.createElement('style');
+  style.id = STYLE_ID;
+  style.textContent = CSS;
+  doc.head.appendChild(style);
+}
+
+export function element<K extends keyof HTMLElementTagNameMap>(
+  doc: Document,
+  tag: K,
+  className: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
+  const node = doc.createElement(tag);
+  node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+export function svgElement<K extends keyof SVGElementTagNameMap>(doc: Document, tag: K, className: string): SVGElementTagNameMap[K] {
+  const node = doc.createElementNS('http://www.w3.org/2000/svg', tag);
+  node.setAttribute('class', className);
+  return node;
+}

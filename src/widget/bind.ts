@@ -1,0 +1,117 @@
+/**
+ * The only code that touches the widget model. It decodes traits into the session,
+ * turns user actions into trait changes, and sends them once per gesture (pointer-up,
+ * button press, slider release), never per frame. Both hosts (anywidget and the
+ * JupyterLab extension) call bindTour.
+ */
+import type { AnyModel } from '@anywidget/types';
+import { encodeUint32 } from '../core/codec';
+import { acquireSession, releaseSession } from '../view/session';
+import { TourView } from '../view/tour-view';
+import { decodeLabels, decodeLayers, decodeProjection, decodeSelection, type TourTraits } from './traits';
+
+type Trait = keyof TourTraits;
+
+export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => void {
+  const uid = model.get('_uid') || `local-${Math.random().toString(36).slice(2)}`;
+  const session = acquireSession(uid);
+  // Values this view sent: their change events come straight back and must not re-apply.
+  let sentProjection: unknown = null;
+
+  const view = new TourView(el, session, {
+    select(indices, projection) {
+      sentProjection = projection;
+      model.set('selected', encodeUint32(indices));
+      model.set('projection', projection);
+      model.save_changes();
+    },
+    playing(playing, projection) {
+      sentProjection = projection;
+      model.set('playing', playing);
+      model.set('projection', projection);
+      model.save_changes();
+    },
+    speed(speed) {
+      model.set('speed', speed);
+      model.save_changes();
+    },
+  });
+
+  /** Run an update; a bad value shows as an error in the widget instead of escaping. */
+  const guard =
+    (update: () => void) =>
+    (): void => {
+      try {
+        update();
+      } catch (error) {
+        view.showError(error instanceof Error ? error.message : `[grandtour] ${String(error)}`);
+      }
+    };
+
+  const applyData = guard(() => {
+    const wire = model.get('_layers');
+    if (session.dataSource !== wire) {
+      const layers = decodeLayers(wire);
+      const labels = decodeLabels(model.get('_labels'), model.get('_label_names'), layers[0].n);
+      const names = layers.map((l) => l.name);
+      const current = names.includes(model.get('layer')) ? model.get('layer') : names[0];
+      session.setLayers(layers, current);
+      session.setLabels(labels.codes, labels.names);
+      session.dataSource = wire;
+      applyProjection();
+    }
+    view.refreshLegend();
+    view.clearError();
+  });
+
+  const applyLayer = guard(() => {
+    if (session.layers.some((l) => l.name === model.get('layer'))) session.setCurrentLayer(model.get('layer'));
+  });
+
+  const applySelection = guard(() => session.setSelection(decodeSelection(model.get('selected'), session.count)));
+
+  const applyProjection = guard(() => {
+    const value = model.get('projection');
+    if (value === sentProjection) return;
+    const basis = decodeProjection(value, session.layer?.dims ?? 0);
+    if (basis) session.setProjection(basis);
+  });
+
+  const applyPlaying = guard(() => session.setPlaying(Boolean(model.get('playing'))));
+  const applySpeed = guard(() => session.setSpeed(Number(model.get('speed'))));
+  const applySeed = guard(() => session.setSeed(Number(model.get('seed')) || 0));
+  const applyHeight = guard(() => view.setHeight(Number(model.get('height')) || 480));
+
+  const handlers: [Trait, () => void][] = [
+    ['_layers', applyData],
+    ['_labels', applyData],
+    ['_label_names', applyData],
+    ['layer', applyLayer],
+    ['selected', applySelection],
+    ['projection', applyProjection],
+    ['playing', applyPlaying],
+    ['speed', applySpeed],
+    ['seed', applySeed],
+    ['height', applyHeight],
+  ];
+
+  // A fresh session takes the model's whole state; a second view of the same model
+  // joins the session as it is (the tour already running) and only adds its DOM.
+  const joining = session.dataSource === model.get('_layers');
+  applyHeight();
+  if (!joining) {
+    applySeed();
+    applySpeed();
+    applyPlaying();
+  }
+  applyData();
+  if (!joining) applySelection();
+
+  for (const [trait, handler] of handlers) model.on(`change:${trait}`, handler);
+
+  return () => {
+    for (const [trait, handler] of handlers) model.off(`change:${trait}`, handler);
+    view.destroy();
+    releaseSession(uid);
+  };
+}

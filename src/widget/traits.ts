@@ -1,0 +1,87 @@
+/**
+ * The traits on the wire (snake_case, as Python names them) and their decoding into
+ * what the view uses. Everything the model can hold is checked here, so a malformed
+ * saved notebook becomes a readable error rather than a blank canvas.
+ */
+import { decodeArray, WireFormatError, type WireArray } from '../core/codec';
+import type { LayerData } from '../view/session';
+
+export interface WireLayer {
+  name: string;
+  points: WireArray;
+}
+
+export interface TourTraits {
+  _uid: string;
+  _layers: WireLayer[];
+  _labels: WireArray | null;
+  _label_names: string[];
+  layer: string;
+  selected: WireArray;
+  playing: boolean;
+  speed: number;
+  projection: number[][];
+  seed: number;
+  height: number;
+}
+
+export function decodeLayers(value: unknown): LayerData[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new WireFormatError('_layers: expected a non-empty list of layers');
+  }
+  const layers = value.map((entry: unknown, i): LayerData => {
+    const record = (entry ?? {}) as Record<string, unknown>;
+    const name = typeof record.name === 'string' ? record.name : `layer ${i}`;
+    const { data, shape } = decodeArray(record.points, `_layers[${i}].points`, ['float32'], 2);
+    const [n, dims] = shape;
+    if (n < 1 || dims < 2) throw new WireFormatError(`_layers[${i}].points: need n ≥ 1 and d ≥ 2, got shape [${n}, ${dims}]`);
+    return { name, points: data, n, dims };
+  });
+  const n = layers[0].n;
+  const odd = layers.find((l) => l.n !== n);
+  if (odd) throw new WireFormatError(`_layers: layer "${odd.name}" has ${odd.n} points, the first has ${n}`);
+  return layers;
+}
+
+export function decodeLabels(
+  value: unknown,
+  names: unknown,
+  n: number,
+): { codes: ArrayLike<number> | null; names: string[] } {
+  if (value === null || value === undefined) return { codes: null, names: [] };
+  const { data } = decodeArray(value, '_labels', ['uint8', 'uint16', 'uint32'], 1);
+  if (data.length !== n) throw new WireFormatError(`_labels: ${data.length} labels for ${n} points`);
+  if (!Array.isArray(names) || !names.every((s) => typeof s === 'string')) {
+    throw new WireFormatError('_label_names: expected a list of strings');
+  }
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] >= names.length) {
+      throw new WireFormatError(`_labels: point ${i} has class ${data[i]} but there are ${names.length} names`);
+    }
+  }
+  return { codes: data, names: names as string[] };
+}
+
+export function decodeSelection(value: unknown, n: number): Uint32Array {
+  if (value === null || value === undefined) return new Uint32Array(0);
+  const { data } = decodeArray(value, 'selected', ['uint32'], 1);
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] >= n) throw new WireFormatError(`selected: index ${data[i]} is out of range for ${n} points`);
+  }
+  return data;
+}
+
+/** A d×2 basis as a row-major Float64Array, or null when it does not fit d. */
+export function decodeProjection(value: unknown, dims: number): Float64Array | null {
+  if (!Array.isArray(value) || value.length !== dims) return null;
+  const out = new Float64Array(dims * 2);
+  for (let i = 0; i < dims; i++) {
+    const row = value[i];
+    if (!Array.isArray(row) || row.length !== 2 || !row.every((x) => Number.isFinite(x))) {
+      throw new WireFormatError(`projection: row ${i} must be two finite numbers`);
+    }
+    out[2 * i] = row[0];
+    out[2 * i + 1] = row[1];
+  }
+  return out;
+}
