@@ -103,6 +103,8 @@ def as_labels(labels: Any, n: int) -> tuple[np.ndarray, list[str]]:
         categories = [str(c) for c in labels.categories]
         values = codes
     else:
+        if isinstance(labels, (list, tuple)):
+            _check_python_labels(labels)
         values = to_numpy(labels, "labels")
     if values.ndim != 1:
         raise ValueError(f"labels must be 1-D with one label per point; got shape {values.shape}")
@@ -135,6 +137,17 @@ def as_labels(labels: Any, n: int) -> tuple[np.ndarray, list[str]]:
         raise ValueError(f"labels has {len(uniques)} distinct classes; at most {MAX_CLASSES} are supported")
     names = [_label_name(u) for u in uniques]
     return _narrow_codes(codes.reshape(-1), len(names)), names
+
+
+def _check_python_labels(labels: Sequence[Any]) -> None:
+    # numpy would quietly turn ["a", 1] into strings and None into "None": catch both here.
+    missing = [i for i, v in enumerate(labels) if v is None or (isinstance(v, float) and not np.isfinite(v))]
+    if missing:
+        raise ValueError(f"labels has {len(missing)} missing values (None or NaN); the first is at index {missing[0]}")
+    text = {isinstance(v, (str, np.str_)) for v in labels}
+    if len(text) > 1:
+        kinds = ", ".join(sorted({type(v).__name__ for v in labels}))
+        raise TypeError(f"labels mix types ({kinds}); use one type for every label")
 
 
 def _label_name(value: Any) -> str:

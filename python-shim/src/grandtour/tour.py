@@ -90,12 +90,13 @@ class Tour(anywidget.AnyWidget):
     _label_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
 
     layer = traitlets.Unicode().tag(sync=True)
-    selected = traitlets.Instance(np.ndarray, args=(0,)).tag(
+    # Any, not Instance: the validators below turn lists and masks into arrays first.
+    selected = traitlets.Any(np.zeros(0, dtype=np.int64)).tag(
         sync=True, to_json=selection_to_json, from_json=selection_from_json
     )
     playing = traitlets.Bool(True).tag(sync=True)
     speed = traitlets.Float(1.0).tag(sync=True)
-    projection = traitlets.Instance(np.ndarray, args=((0, 2),)).tag(
+    projection = traitlets.Any(np.zeros((0, 2))).tag(
         sync=True, to_json=projection_to_json, from_json=projection_from_json
     )
     seed = traitlets.Int(0).tag(sync=True)
@@ -193,6 +194,12 @@ class Tour(anywidget.AnyWidget):
         d = self._points[change["new"]].shape[1]
         if self.projection.shape[0] != d:
             self.projection = np.eye(d)[:, :2]
+
+    def __repr__(self) -> str:
+        d = self._points[self.layer].shape[1]
+        classes = f", {len(self._label_names)} classes" if self._label_names else ""
+        layers = f", layer {self.layer!r} of {len(self._points)}" if len(self._points) > 1 else ""
+        return f"Tour({self._n} points × {d} dims{classes}{layers}, {len(self.selected)} selected)"
 
     # -- reading the view -----------------------------------------------------------
 

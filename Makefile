@@ -1,0 +1,71 @@
+# Two commands matter on a fresh machine: `make demo` and `make test`. Each installs what it
+# needs (Debian's Chromium, node_modules, the .venv), builds, and runs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BUNDLE := python-shim/src/grandtour/static/tour.js
+TS_SOURCES := $(shell find src -name '*.ts' -not -name '*.test.ts' 2>/dev/null)
+DEMO_PORT ?= 8888
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: help demo test test-js test-py test-e2e build install typecheck labextension bench clean
+
+help:
+	@echo "make demo   install, build, and serve examples/ in JupyterLab (quick start open)"
+	@echo "make test   install, build, and run every test (jest, pytest, browser end-to-end)"
+	@echo "make bench  run the benchmarks in bench/"
+
+install: node_modules/.stamp $(VENV)/.stamp $(CHROMIUM)
+
+# Debian's Chromium for the browser tests; never a downloaded browser.
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+
+node_modules/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(BUNDLE): node_modules/.stamp $(TS_SOURCES) webpack.config.js tsconfig.json
+	npm run build
+
+build: $(BUNDLE)
+
+$(VENV)/.stamp: python-shim/pyproject.toml $(BUNDLE)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e 'python-shim[test]'
+	@touch $@
+
+typecheck: node_modules/.stamp
+	npx tsc --noEmit -p tsconfig.json
+
+test-js: node_modules/.stamp
+	npx jest
+
+test-py: $(VENV)/.stamp
+	$(PY) -m pytest python-shim/tests -q
+
+test-e2e: install build
+	$(PY) -m pytest tests -q
+
+test: install build typecheck test-js test-py test-e2e
+
+demo: install build
+	@echo
+	@echo "JupyterLab is starting with examples/quickstart.ipynb; open the URL it prints"
+	@echo "(http://127.0.0.1:$(DEMO_PORT)/lab/tree/quickstart.ipynb?token=...). Ctrl+C stops it."
+	@echo
+	cd examples && ../$(VENV)/bin/jupyter lab quickstart.ipynb --no-browser --ip=127.0.0.1 --port=$(DEMO_PORT)
+
+labextension: install build
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npm run build:labextension
+
+bench: install build
+	$(PY) bench/run.py
+
+clean:
+	rm -rf lib labextension $(BUNDLE) node_modules $(VENV)

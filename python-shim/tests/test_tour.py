@@ -1,0 +1,148 @@
+"""The widget's state on the wire, and the round trip of what the front end sends."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from ipywidgets.widgets.widget import _remove_buffers
+
+from grandtour import Tour
+
+
+def wire(t: Tour) -> tuple[dict[str, Any], list[list[Any]], list[memoryview]]:
+    return _remove_buffers(t.get_state())
+
+
+def test_points_travel_as_float32_bytes_not_json(blobs: tuple[np.ndarray, list[str]]) -> None:
+    points, labels = blobs
+    t = Tour(points, labels)
+    state, paths, buffers = wire(t)
+    assert ["_layers", 0, "points", "view"] in paths
+    layer = state["_layers"][0]["points"]
+    assert layer["dtype"] == "float32"
+    assert layer["shape"] == [600, 8]
+    data = buffers[paths.index(["_layers", 0, "points", "view"])]
+    assert len(data) == 600 * 8 * 4
+    np.testing.assert_array_equal(np.frombuffer(data, dtype="<f4").reshape(600, 8), t.points())
+    # Labels are one byte per point here, plus a short list of names.
+    assert state["_labels"]["dtype"] == "uint8"
+    assert state["_label_names"] == ["class 0", "class 1", "class 2"]
+    # What remains as JSON (besides the bundle itself) is small: nothing grows with n.
+    data_state = {k: v for k, v in state.items() if k not in ("_esm", "_css")}
+    assert len(json.dumps(data_state)) < 2000
+
+
+def test_bytes_per_point_stay_within_4d_plus_8(blobs: tuple[np.ndarray, list[str]]) -> None:
+    points, labels = blobs
+    _, _, buffers = wire(Tour(points, labels))
+    assert sum(len(b) for b in buffers) <= (4 * 8 + 8) * 600
+
+
+def test_points_are_centred_and_fit_the_unit_ball(blobs: tuple[np.ndarray, list[str]]) -> None:
+    points, _ = blobs
+    t = Tour(points + 100.0)
+    normalised = t.points().astype(np.float64)
+    np.testing.assert_allclose(normalised.mean(axis=0), 0, atol=1e-6)
+    assert np.linalg.norm(normalised, axis=1).max() == pytest.approx(1.0, abs=1e-6)
+    assert np.abs(t.project()).max() <= 1.0 + 1e-6
+
+
+def test_selected_round_trips_from_the_front_end(blobs: tuple[np.ndarray, list[str]]) -> None:
+    points, labels = blobs
+    t = Tour(points, labels)
+    sent: list[dict[str, Any]] = []
+    t.comm.send = lambda data=None, buffers=None, **kw: sent.append({"data": data, "buffers": buffers})  # type: ignore[method-assign]
+    chosen = np.array([3, 17, 599], dtype="<u4")
+    basis = np.linalg.qr(np.random.default_rng(1).normal(size=(8, 2)))[0]
+    # Exactly the message the front end sends on pointer-up: selection as binary uint32.
+    t._handle_msg(
+        {
+            "content": {
+                "data": {
+                    "method": "update",
+                    "state": {"selected": {"dtype": "uint32", "shape": [3]}, "projection": basis.tolist()},
+                    "buffer_paths": [["selected", "view"]],
+                }
+            },
+            "buffers": [memoryview(chosen.tobytes())],
+        }
+    )
+    assert t.selected.dtype == np.int64
+    np.testing.assert_array_equal(t.selected, [3, 17, 599])
+    np.testing.assert_allclose(t.projection, basis)
+    # No echo loop: the kernel sends no fresh "update" of what the front end just set.
+    # (ipywidgets' "echo_update" acknowledgements are the protocol's, and the front end
+    # drops its own.)
+    updates = [m["data"] for m in sent if (m["data"] or {}).get("method") == "update"]
+    assert not any("selected" in u.get("state", {}) or "projection" in u.get("state", {}) for u in updates)
+
+
+def test_selected_assigned_in_python_is_sorted_int64_and_sent_as_uint32(blobs: tuple[np.ndarray, list[str]]) -> None:
+    points, labels = blobs
+    t = Tour(points, labels)
+    t.selected = [9, 2, 5]
+    np.testing.assert_array_equal(t.selected, [2, 5, 9])
+    assert t.selected.dtype == np.int64
+    state, paths, buffers = wire(t)
+    assert state["selected"]["dtype"] == "uint32"
+    np.testing.assert_array_equal(np.frombuffer(buffers[paths.index(["selected", "view"])], "<u4"), [2, 5, 9])
+    t.selected = np.arange(600) % 2 == 0
+    assert len(t.selected) == 300
+
+
+def test_accepts_pandas_lists_and_categoricals() -> None:
+    frame = pd.DataFrame({"x": [0.0, 1.0, 2.0], "y": [1.0, 0.0, 2.0], "z": [0.5, 0.5, 0.5]})
+    t = Tour(frame, pd.Categorical(["dog", "cat", "dog"], categories=["dog", "cat"]))
+    assert t.label_names == ["dog", "cat"]
+    assert t.points().shape == (3, 3)
+    t2 = Tour([[0, 1], [1, 0], [2, 2]], pd.Series([2, 1, 2]))
+    assert t2.label_names == ["1", "2"]
+
+
+def test_accepts_torch_like_tensors() -> None:
+    class FakeTensor:
+        def __init__(self, array: np.ndarray) -> None:
+            self.array = array
+
+        def detach(self) -> "FakeTensor":
+            return self
+
+        def cpu(self) -> "FakeTensor":
+            return self
+
+        def numpy(self) -> np.ndarray:
+            return self.array
+
+    t = Tour(FakeTensor(np.eye(3)))
+    assert t.points().shape == (3, 3)
+
+
+def test_projection_assignment_sets_the_view_and_project_follows() -> None:
+    points = np.random.default_rng(2).normal(size=(50, 5))
+    t = Tour(points)
+    np.testing.assert_array_equal(t.projection, np.eye(5)[:, :2])
+    basis = np.linalg.qr(np.random.default_rng(3).normal(size=(5, 2)))[0]
+    t.projection = basis
+    np.testing.assert_allclose(t.project(), t.points().astype(float) @ basis)
+    assert t.get_state()["projection"] == basis.tolist()
+
+
+def test_layers_from_a_mapping_keep_their_order_and_switch_by_name() -> None:
+    rng = np.random.default_rng(4)
+    t = Tour({"input": rng.normal(size=(20, 6)), "hidden": rng.normal(size=(20, 3))})
+    assert t.layers == ("input", "hidden")
+    assert t.layer == "input"
+    t.layer = "hidden"
+    # Another dimension cannot keep the old basis: it resets to the first two axes.
+    assert t.projection.shape == (3, 2)
+
+
+def test_the_same_seed_is_sent_and_each_tour_has_its_own_uid(blobs: tuple[np.ndarray, list[str]]) -> None:
+    points, _ = blobs
+    a, b = Tour(points, seed=7), Tour(points, seed=7)
+    assert a.seed == b.seed == 7
+    assert a._uid != b._uid
