@@ -4,12 +4,13 @@
  * draw(), which only sets uniforms: no buffer is uploaded and no N-sized array allocated.
  */
 import type { Buffer, DrawCommand, Texture2D } from 'regl';
+import { packAtlases, type ImageSet } from './atlas';
 import { chunkCount } from '../core/projection';
 import { FRAGMENT_SHADER, vertexShader, type PointSource } from './shaders';
 import type { SharedGl } from './gl';
 
-/** Attributes besides the coordinates: colour and state. */
-const OTHER_ATTRIBUTES = 2;
+/** Attributes besides the coordinates: colour, state and index. */
+const OTHER_ATTRIBUTES = 3;
 
 export class SceneLimitError extends Error {
   constructor(message: string) {
@@ -38,6 +39,19 @@ export interface DrawParams {
   height: number;
   pointSize: number;
   hasSelection: boolean;
+  hasHighlight: boolean;
+  showImages: boolean;
+  imagesSelectedOnly: boolean;
+  /** Device pixels. */
+  imageSize: number;
+}
+
+interface GpuAtlas {
+  texture: Texture2D;
+  first: number;
+  count: number;
+  cellsPerRow: number;
+  cellSize: [number, number];
 }
 
 /** Decide how d coordinates reach the vertex shader on this GPU, or say why they cannot. */
@@ -70,6 +84,10 @@ export class PointScene {
   private colorBuffer: Buffer;
   private stateBuffer: Buffer;
   private indexBuffer: Buffer | null = null;
+  private indexCount = 0;
+  private atlases: GpuAtlas[] = [];
+  /** Bound when no thumbnails are drawn: a sampler must always have a texture. */
+  private readonly blankAtlas: Texture2D;
   private count = 0;
   /** Reused every frame so drawing allocates nothing. */
   private readonly basisChunks: { x: Float32Array[]; y: Float32Array[]; z: Float32Array[] } = { x: [], y: [], z: [] };
@@ -78,6 +96,33 @@ export class PointScene {
   constructor(private readonly gl: SharedGl) {
     this.colorBuffer = gl.regl.buffer({ usage: 'dynamic', type: 'uint8', length: 3 });
     this.stateBuffer = gl.regl.buffer({ usage: 'dynamic', type: 'uint8', length: 1 });
+    this.blankAtlas = gl.regl.texture({ width: 1, height: 1, data: new Uint8Array(4) });
+  }
+
+  /** Thumbnails for every point (or none). */
+  setImages(images: ImageSet | null): void {
+    for (const atlas of this.atlases) atlas.texture.destroy();
+    this.atlases = [];
+    if (!images) return;
+    for (const page of packAtlases(images, this.gl.caps.maxTextureSize)) {
+      this.atlases.push({
+        texture: this.gl.regl.texture({
+          width: page.width,
+          height: page.height,
+          data: page.pixels,
+          min: 'nearest',
+          mag: 'nearest',
+        }),
+        first: page.first,
+        count: page.count,
+        cellsPerRow: page.cellsPerRow,
+        cellSize: page.cellSize,
+      });
+    }
+  }
+
+  get hasImages(): boolean {
+    return this.atlases.length > 0;
   }
 
   /** Upload a layer's points (n×d float32, row-major). Replaces a layer of the same name. */
@@ -100,8 +145,8 @@ export class PointScene {
       }
       layer.texture = this.gl.regl.texture({ width, height: rows, data: texels, format: 'rgba', type: 'float', min: 'nearest', mag: 'nearest' });
       layer.perRow = perRow;
-      this.ensureIndexBuffer(n);
     }
+    this.ensureIndexBuffer(n);
     this.layers.set(name, layer);
     this.count = n;
   }
@@ -148,8 +193,38 @@ export class PointScene {
     props.viewToClip = params.viewToClip;
     props.pointSize = params.pointSize;
     props.hasSelection = params.hasSelection ? 1 : 0;
-    props.count = Math.min(layer.n, this.count);
+    props.hasHighlight = params.hasHighlight ? 1 : 0;
+    props.imagesSelectedOnly = params.imagesSelectedOnly ? 1 : 0;
+    props.imageSize = params.imageSize;
     props.viewport = { x: 0, y: 0, width: params.width, height: params.height };
+    const total = Math.min(layer.n, this.count);
+    if (params.showImages && this.atlases.length > 0) {
+      // One call per atlas: its points are one contiguous index range.
+      props.showImages = 1;
+      for (const atlas of this.atlases) {
+        props.atlas = atlas.texture;
+        props.atlasFirst = atlas.first;
+        props.cellsPerRow = atlas.cellsPerRow;
+        props.cellSize = atlas.cellSize;
+        props.offset = atlas.first;
+        props.count = Math.max(0, Math.min(atlas.count, total - atlas.first));
+        if (props.count) command(props);
+      }
+      const covered = this.atlases[this.atlases.length - 1].first + this.atlases[this.atlases.length - 1].count;
+      if (covered >= total) return;
+      // Points beyond the last thumbnail (fewer images than points cannot happen from
+      // Python, but a hand-edited state could): draw them as dots.
+      props.offset = covered;
+      props.count = total - covered;
+    } else {
+      props.offset = 0;
+      props.count = total;
+    }
+    props.showImages = 0;
+    props.atlas = this.blankAtlas;
+    props.atlasFirst = 0;
+    props.cellsPerRow = 1;
+    props.cellSize = [1, 1];
     command(props);
   }
 
@@ -159,11 +234,15 @@ export class PointScene {
     this.stateBuffer.destroy();
     this.indexBuffer?.destroy();
     this.indexBuffer = null;
+    this.setImages(null);
+    this.blankAtlas.destroy();
     this.commands.clear();
   }
 
   private ensureIndexBuffer(n: number): void {
-    if (this.indexBuffer) return;
+    if (this.indexBuffer && this.indexCount === n) return;
+    this.indexBuffer?.destroy();
+    this.indexCount = n;
     const indices = new Float32Array(n);
     for (let i = 0; i < n; i++) indices[i] = i;
     this.indexBuffer = this.gl.regl.buffer({ usage: 'static', type: 'float', data: indices });
@@ -184,6 +263,14 @@ export class PointScene {
       uViewToClip: regl.prop<any, any>('viewToClip'),
       uPointSize: regl.prop<any, any>('pointSize'),
       uHasSelection: regl.prop<any, any>('hasSelection'),
+      uHasHighlight: regl.prop<any, any>('hasHighlight'),
+      uShowImages: regl.prop<any, any>('showImages'),
+      uImagesSelectedOnly: regl.prop<any, any>('imagesSelectedOnly'),
+      uImageSize: regl.prop<any, any>('imageSize'),
+      uAtlas: regl.prop<any, any>('atlas'),
+      uAtlasFirst: regl.prop<any, any>('atlasFirst'),
+      uCellsPerRow: regl.prop<any, any>('cellsPerRow'),
+      uCellSize: regl.prop<any, any>('cellSize'),
     };
     for (let k = 0; k < chunks; k++) {
       // regl reads brackets in a prop name as a path, so the props themselves go unbracketed.
@@ -192,6 +279,7 @@ export class PointScene {
     const attributes: Record<string, unknown> = {
       aColor: { buffer: this.colorBuffer, normalized: true, size: 3 },
       aState: { buffer: this.stateBuffer, normalized: true, size: 1 },
+      aIndex: { buffer: () => this.indexBuffer, size: 1 },
     };
     if (source === 'attributes') {
       for (let k = 0; k < chunks; k++) {
@@ -203,7 +291,6 @@ export class PointScene {
         };
       }
     } else {
-      attributes.aIndex = { buffer: () => this.indexBuffer, size: 1 };
       uniforms.uData = regl.prop<any, any>('dataTexture');
       uniforms.uDataSize = regl.prop<any, any>('dataSize');
       uniforms.uPerRow = regl.prop<any, any>('perRow');
@@ -214,6 +301,7 @@ export class PointScene {
       attributes: attributes as any,
       uniforms: uniforms as any,
       count: regl.prop<any, any>('count'),
+      offset: regl.prop<any, any>('offset'),
       primitive: 'points',
       viewport: regl.prop<any, any>('viewport'),
       depth: { enable: true, func: '<=', mask: true },

@@ -9,6 +9,7 @@ export type PointSource = 'attributes' | 'texture';
 /** Per-point state bits, stored in a ubyte attribute. */
 export const STATE_SELECTED = 1;
 export const STATE_HIDDEN = 2;
+export const STATE_HIGHLIGHT = 4;
 
 function basisUniforms(chunks: number): string {
   return `uniform vec4 uBx[${chunks}];\nuniform vec4 uBy[${chunks}];\nuniform vec4 uBz[${chunks}];`;
@@ -25,8 +26,7 @@ vec3 projectPoint() {
 }
 
 function projectFromTexture(chunks: number): string {
-  return `attribute float aIndex;
-uniform sampler2D uData;
+  return `uniform sampler2D uData;
 uniform vec2 uDataSize;
 uniform float uPerRow;
 vec3 projectPoint() {
@@ -45,36 +45,74 @@ vec3 projectPoint() {
 export function vertexShader(source: PointSource, chunks: number): string {
   return `precision highp float;
 ${basisUniforms(chunks)}
+attribute float aIndex;
 ${source === 'attributes' ? projectFromAttributes(chunks) : projectFromTexture(chunks)}
 attribute vec3 aColor;
 attribute float aState;
 uniform vec4 uViewToClip;
 uniform float uPointSize;
 uniform float uHasSelection;
+uniform float uHasHighlight;
+uniform float uShowImages;
+uniform float uImagesSelectedOnly;
+uniform float uImageSize;
+uniform float uAtlasFirst;
+uniform float uCellsPerRow;
+uniform vec2 uCellSize;
 varying vec4 vColor;
+varying float vImage;
+varying vec2 vCell;
+varying vec2 vCellSize;
+
+float bit(float state, float value) {
+  return mod(floor(state / value), 2.0);
+}
+
 void main() {
   float state = floor(aState * 255.0 + 0.5);
-  float hidden = mod(floor(state / 2.0), 2.0);
-  float selected = mod(state, 2.0);
-  if (hidden > 0.5) {
+  if (bit(state, 2.0) > 0.5) {
     gl_Position = vec4(2.0, 2.0, 2.0, 1.0);
     gl_PointSize = 0.0;
     return;
   }
+  float selected = bit(state, 1.0);
+  float highlight = bit(state, 4.0);
+  // A hovered handle or class outranks the selection: it is what the pointer asks about.
+  float emphasis = uHasHighlight > 0.5 ? highlight : uHasSelection * selected;
+  float faded = uHasHighlight > 0.5 ? 1.0 - highlight : uHasSelection * (1.0 - selected);
+  float image = uShowImages * (1.0 - faded) * (uImagesSelectedOnly > 0.5 ? selected : 1.0);
   vec3 p = projectPoint();
-  // Selected points are drawn in front of the rest, which fade while a selection exists.
-  float faded = uHasSelection * (1.0 - selected);
-  float z = uHasSelection > 0.5 ? (selected > 0.5 ? -0.5 : 0.5) : 0.0;
+  // Emphasised points in front, faded ones behind, thumbnails in front of dots.
+  float z = faded > 0.5 ? 0.5 : (image > 0.5 ? -0.6 : (emphasis > 0.5 ? -0.5 : 0.0));
   gl_Position = vec4(p.xy * uViewToClip.xy + uViewToClip.zw, z, 1.0);
-  gl_PointSize = uPointSize * (1.0 + 0.35 * uHasSelection * selected);
-  vec3 grey = vec3(0.62);
-  vColor = vec4(mix(aColor, grey, faded * 0.7), mix(0.9, 0.22, faded));
+  gl_PointSize = image > 0.5 ? uImageSize : uPointSize * (1.0 + 0.35 * emphasis);
+  vImage = image;
+  float local = aIndex - uAtlasFirst;
+  float row = floor((local + 0.5) / uCellsPerRow);
+  vCell = vec2(local - row * uCellsPerRow, row) * uCellSize;
+  // Passed on as a varying: a uniform shared by both stages must agree in precision.
+  vCellSize = uCellSize;
+  vColor = vec4(mix(aColor, vec3(0.62), faded * 0.7), mix(0.9, 0.22, faded));
 }`;
 }
 
 export const FRAGMENT_SHADER = `precision mediump float;
+uniform sampler2D uAtlas;
 varying vec4 vColor;
+varying float vImage;
+varying vec2 vCell;
+varying vec2 vCellSize;
 void main() {
+  if (vImage > 0.5) {
+    vec2 q = gl_PointCoord;
+    // A thin frame in the class colour says which class a thumbnail belongs to.
+    if (q.x < 0.06 || q.x > 0.94 || q.y < 0.06 || q.y > 0.94) {
+      gl_FragColor = vec4(vColor.rgb, 1.0);
+      return;
+    }
+    gl_FragColor = texture2D(uAtlas, vCell + q * vCellSize);
+    return;
+  }
   vec2 c = gl_PointCoord * 2.0 - 1.0;
   float r2 = dot(c, c);
   if (r2 > 1.0) discard;

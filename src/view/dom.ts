@@ -24,6 +24,31 @@ const CSS = `
 .grandtour-legend:empty { display: none; }
 .grandtour-legend-item { display: flex; align-items: center; gap: 6px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .grandtour-swatch { flex: 0 0 auto; width: 10px; height: 10px; border-radius: 50%; }
+.grandtour-plot.grandtour-panning { cursor: grab; }
+.grandtour-toolbar button[aria-pressed=true] { background: var(--jp-brand-color3, #dbe6f1); border-color: var(--jp-brand-color1, #4e79a7); }
+.grandtour-handles { position: absolute; left: 0; top: 0; width: 0; height: 0; }
+.grandtour-handle { position: absolute; left: 0; top: 0; display: flex; align-items: center; gap: 2px; pointer-events: none; }
+.grandtour-handle-ring { pointer-events: auto; width: 18px; height: 18px; margin: -9px 0 0 -9px; box-sizing: border-box; border-radius: 50%;
+  border: 2px solid var(--jp-ui-font-color1, #222); background: rgba(255,255,255,0.55); cursor: grab; flex: 0 0 auto; }
+.grandtour-handle-ring:hover { background: rgba(78,121,167,0.35); }
+.grandtour-handle-name { pointer-events: auto; font: inherit; margin-top: -9px; padding: 0 3px; border: 1px solid transparent; border-radius: 3px;
+  background: rgba(255,255,255,0.75); color: inherit; }
+.grandtour-handle-name:focus { border-color: var(--jp-brand-color1, #4e79a7); outline: none; }
+.grandtour-handle-delete { pointer-events: auto; margin-top: -9px; padding: 0 4px; border: none; background: transparent; color: inherit; cursor: pointer; opacity: 0.6; }
+.grandtour-handle-delete:hover { opacity: 1; }
+.grandtour-tooltip { position: absolute; left: 0; top: 0; pointer-events: none; display: flex; gap: 6px; align-items: center; padding: 4px 6px;
+  background: var(--jp-layout-color0, #fff); border: 1px solid var(--jp-border-color1, #bbb); border-radius: 3px; box-shadow: 0 1px 4px rgba(0,0,0,0.2); }
+.grandtour-tooltip-thumb { image-rendering: pixelated; }
+.grandtour-help { position: absolute; right: 8px; top: 40px; padding: 8px 10px; background: var(--jp-layout-color0, #fff);
+  border: 1px solid var(--jp-border-color1, #bbb); border-radius: 4px; box-shadow: 0 2px 8px rgba(0,0,0,0.2); cursor: default; }
+.grandtour-help-title { font-weight: 600; margin-bottom: 4px; }
+.grandtour-help-row { display: flex; gap: 8px; } .grandtour-help-row kbd { min-width: 64px; font-family: inherit; font-weight: 600; }
+.grandtour-legend-filter { width: 100%; box-sizing: border-box; margin-bottom: 4px; font: inherit; }
+.grandtour-legend-item { cursor: pointer; }
+.grandtour-legend-item.grandtour-hidden { opacity: 0.35; }
+.grandtour-legend-name { flex: 1 1 auto; overflow: hidden; text-overflow: ellipsis; }
+.grandtour-legend-handle { border: none; background: transparent; color: inherit; cursor: pointer; opacity: 0.3; padding: 0 2px; }
+.grandtour-legend-item:hover .grandtour-legend-handle, .grandtour-has-handle .grandtour-legend-handle { opacity: 1; }
 .grandtour-error { position: absolute; inset: 0; display: none; padding: 16px; box-sizing: border-box; overflow: auto;
   color: var(--jp-error-color1, #b00020); background: var(--jp-layout-color0, #fff); white-space: pre-wrap; }
 .grandtour[data-status=error] .grandtour-error { display: block; }

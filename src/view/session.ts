@@ -5,10 +5,12 @@
  */
 import { TourClock } from '../core/clock';
 import { basisAt, createOrientation, setBasisAt, type Orientation } from '../core/orientation';
+import { centroidOf } from '../core/steer';
+import type { ImageSet } from '../render/atlas';
 import { categoricalColors } from '../core/palette';
 import { acquireGl, releaseGl, type SharedGl } from '../render/gl';
 import { PointScene } from '../render/scene';
-import { STATE_SELECTED } from '../render/shaders';
+import { STATE_HIDDEN, STATE_HIGHLIGHT, STATE_SELECTED } from '../render/shaders';
 import { wake } from './frame-loop';
 
 export interface LayerData {
@@ -16,6 +18,11 @@ export interface LayerData {
   points: Float32Array;
   n: number;
   dims: number;
+}
+
+export interface HandleData {
+  name: string;
+  indices: Uint32Array;
 }
 
 /** Neutral colour for points without labels. */
@@ -30,6 +37,21 @@ export class TourSession {
   palette: Uint8Array = new Uint8Array(0);
   selection: Uint32Array = new Uint32Array(0);
   seed = 0;
+  handles: HandleData[] = [];
+  /** Points lit up by hovering a handle or a legend entry (null: none). */
+  highlight: Uint32Array | null = null;
+  /** Label codes hidden from the view by the legend. */
+  hiddenClasses = new Set<number>();
+  images: ImageSet | null = null;
+  showImages = false;
+  imagesSelectedOnly = false;
+  /** The speed asked for; the clock runs slower while a view is zoomed in. */
+  private userSpeed = 1;
+  private zoomSlowdown = 1;
+  private membersCache: Uint32Array[] | null = null;
+  private fitCache = new Map<string, number>();
+  /** Centroids per handle (keyed by its index array) and layer. */
+  private centroidCache = new WeakMap<Uint32Array, Map<string, Float64Array>>();
   /** The wire value the layers were decoded from: views of one model decode it once. */
   dataSource: unknown = null;
   private orientation: Orientation | null = null;
@@ -69,6 +91,8 @@ export class TourSession {
     const n = layers[0]?.n ?? 0;
     if (layers.some((l) => l.n !== n)) throw new Error('[grandtour] layers differ in their number of points');
     const dimsBefore = this.layer?.dims;
+    this.centroidCache = new WeakMap();
+    this.fitCache.clear();
     this.layers = layers;
     this.currentLayer = current;
     if (this.layer?.dims !== dimsBefore) this.orientation = null;
@@ -88,8 +112,112 @@ export class TourSession {
   setLabels(codes: ArrayLike<number> | null, names: string[]): void {
     this.labelCodes = codes;
     this.labelNames = names;
+    this.membersCache = null;
     this.palette = categoricalColors(names.length);
     this.uploadColors();
+    this.changed();
+  }
+
+  setHandles(handles: HandleData[]): void {
+    this.handles = handles;
+    this.changed();
+  }
+
+  /** A handle's centroid in the current layer (cached: layers do not change under it). */
+  centroid(handle: HandleData): Float64Array {
+    const layer = this.layer;
+    if (!layer) return new Float64Array(2);
+    let perLayer = this.centroidCache.get(handle.indices);
+    if (!perLayer) {
+      perLayer = new Map();
+      this.centroidCache.set(handle.indices, perLayer);
+    }
+    let c = perLayer.get(layer.name);
+    if (!c) {
+      c = centroidOf(layer.points, layer.dims, handle.indices);
+      perLayer.set(layer.name, c);
+    }
+    return c;
+  }
+
+  /**
+   * The zoom at which this layer's cloud fills the view on most frames of its tour. View
+   * units put the largest row norm at the edge, so nothing can ever leave the plot; but a
+   * 2-D projection of a d-D cloud is typically far smaller than its largest norm, and at
+   * zoom 1 the points would huddle in the middle. The tour itself is sampled (seeded, so
+   * this is deterministic) and the 99th percentile of projected radii is fitted.
+   */
+  fitZoom(): number {
+    const layer = this.layer;
+    if (!layer) return 1;
+    const cached = this.fitCache.get(layer.name);
+    if (cached !== undefined) return cached;
+    const probe = createOrientation(layer.dims, this.seed);
+    const stride = Math.max(1, Math.floor(layer.n / 1500));
+    const radii: number[] = [];
+    for (let frame = 0; frame < 40; frame++) {
+      const basis = basisAt(probe, frame * 9.7);
+      for (let p = 0; p < layer.n; p += stride) {
+        let x = 0;
+        let y = 0;
+        for (let i = 0; i < layer.dims; i++) {
+          const v = layer.points[p * layer.dims + i];
+          x += v * basis[i * 3];
+          y += v * basis[i * 3 + 1];
+        }
+        radii.push(Math.hypot(x, y));
+      }
+    }
+    radii.sort((a, b) => a - b);
+    const q = radii[Math.floor(0.99 * (radii.length - 1))] || 1;
+    const zoom = Math.max(1, Math.min(8, 0.95 / q));
+    this.fitCache.set(layer.name, zoom);
+    return zoom;
+  }
+
+  /** Indices of the points of one class (cached per labelling). */
+  classMembers(code: number): Uint32Array {
+    if (!this.membersCache) {
+      const codes = this.labelCodes;
+      const counts = new Uint32Array(this.labelNames.length);
+      if (codes) for (let p = 0; p < this.count; p++) counts[codes[p]]++;
+      const members = Array.from(counts, (c) => new Uint32Array(c));
+      const filled = new Uint32Array(this.labelNames.length);
+      if (codes) for (let p = 0; p < this.count; p++) members[codes[p]][filled[codes[p]]++] = p;
+      this.membersCache = members;
+    }
+    return this.membersCache[code] ?? new Uint32Array(0);
+  }
+
+  /** Drop indices of points whose class the legend hides. */
+  withoutHidden(indices: Uint32Array): Uint32Array {
+    const codes = this.labelCodes;
+    if (!codes || this.hiddenClasses.size === 0) return indices;
+    return indices.filter((p) => !this.hiddenClasses.has(codes[p]));
+  }
+
+  setHighlight(indices: Uint32Array | null): void {
+    if (indices === this.highlight) return;
+    this.highlight = indices;
+    this.uploadStates();
+    this.changed();
+  }
+
+  setHiddenClasses(codes: Iterable<number>): void {
+    this.hiddenClasses = new Set(codes);
+    this.uploadStates();
+    this.changed();
+  }
+
+  setImages(images: ImageSet | null): void {
+    this.images = images;
+    this.scene?.setImages(images);
+    this.changed();
+  }
+
+  setShowImages(show: boolean, selectedOnly: boolean): void {
+    this.showImages = show;
+    this.imagesSelectedOnly = selectedOnly;
     this.changed();
   }
 
@@ -115,6 +243,13 @@ export class TourSession {
     return basisAt(orientation, this.clock.time(now), this.basisBuffer.data);
   }
 
+  /** Show exactly this d×3 basis now (a steering step); the tour continues from it. */
+  setBasis(basis3: Float64Array): void {
+    const orientation = this.ensureOrientation();
+    setBasisAt(orientation, this.clock.time(performance.now()), basis3, 3);
+    this.changed();
+  }
+
   /** Show exactly this d×2 basis now; the tour continues from it. */
   setProjection(basis2: Float64Array): void {
     const orientation = this.ensureOrientation();
@@ -137,8 +272,24 @@ export class TourSession {
   }
 
   setSpeed(speed: number): void {
-    this.clock.setSpeed(speed, performance.now());
+    this.userSpeed = speed;
+    this.clock.setSpeed(speed * this.zoomSlowdown, performance.now());
     this.changed();
+  }
+
+  get speed(): number {
+    return this.userSpeed;
+  }
+
+  /**
+   * Zoomed in, the same rotation sweeps points across the screen faster: slow it down.
+   * `zoom` is relative to the fitted zoom.
+   */
+  setZoom(zoom: number): void {
+    const slowdown = zoom > 1 ? zoom ** -0.7 : 1;
+    if (slowdown === this.zoomSlowdown) return;
+    this.zoomSlowdown = slowdown;
+    this.clock.setSpeed(this.userSpeed * slowdown, performance.now());
   }
 
   /** Freeze the tour while a pointer gesture is under way; release() resumes it. */
@@ -157,7 +308,13 @@ export class TourSession {
     }
   }
 
-  draw(params: Omit<Parameters<PointScene['draw']>[0], 'layer' | 'basis' | 'hasSelection'>, now: number): void {
+  draw(
+    params: Omit<
+      Parameters<PointScene['draw']>[0],
+      'layer' | 'basis' | 'hasSelection' | 'hasHighlight' | 'showImages' | 'imagesSelectedOnly'
+    >,
+    now: number,
+  ): void {
     const layer = this.layer;
     if (!layer || !this.scene) return;
     this.scene.draw({
@@ -165,6 +322,9 @@ export class TourSession {
       layer: layer.name,
       basis: this.basis(now),
       hasSelection: this.selection.length > 0,
+      hasHighlight: this.highlight !== null,
+      showImages: this.showImages,
+      imagesSelectedOnly: this.imagesSelectedOnly,
     });
   }
 
@@ -192,6 +352,7 @@ export class TourSession {
   private uploadAll(): void {
     if (!this.scene) return;
     for (const layer of this.layers) this.scene.setLayer(layer.name, layer.points, layer.n, layer.dims);
+    this.scene.setImages(this.images);
     this.uploadColors();
     this.uploadStates();
   }
@@ -218,11 +379,15 @@ export class TourSession {
 
   private uploadStates(): void {
     if (this.states.length !== this.count) this.states = new Uint8Array(this.count);
-    this.states.fill(0);
-    for (const index of this.selection) {
-      if (index < this.states.length) this.states[index] |= STATE_SELECTED;
+    const states = this.states;
+    states.fill(0);
+    for (const index of this.selection) if (index < states.length) states[index] |= STATE_SELECTED;
+    if (this.highlight) for (const index of this.highlight) if (index < states.length) states[index] |= STATE_HIGHLIGHT;
+    const codes = this.labelCodes;
+    if (codes && this.hiddenClasses.size > 0) {
+      for (let p = 0; p < states.length; p++) if (this.hiddenClasses.has(codes[p])) states[p] |= STATE_HIDDEN;
     }
-    this.scene?.setStates(this.states);
+    this.scene?.setStates(states);
   }
 }
 

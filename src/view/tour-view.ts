@@ -1,15 +1,19 @@
 /**
- * One displayed tour: the DOM, pointer and keyboard handling, and drawing of its
- * session's scene. It never talks to the widget model; it reports what the user did
- * through TourViewEvents, and the adapter decides what to sync.
+ * One displayed tour: the DOM, pointer and keyboard handling, and drawing of its session's
+ * scene. It never talks to the widget model; it reports what the user did through
+ * TourViewEvents, once per gesture, and the adapter decides what to sync.
  */
 import { selectInPolygon } from '../core/lasso';
-import { createViewport, pixelToView, viewToClip, type Viewport } from '../core/viewport';
+import { projectPoints } from '../core/projection';
+import { beginDrag, contextSample, dragTo, projectVector, type DragState } from '../core/steer';
+import { createViewport, pixelToView, pixelsPerUnit, viewToClip, viewToPixel, type Viewport } from '../core/viewport';
 import { renderInto } from '../render/present';
 import { element, ensureStyles, svgElement } from './dom';
 import { addToLoop, removeFromLoop, wake, type Animated } from './frame-loop';
-import { renderLegend } from './legend';
-import type { TourSession } from './session';
+import { HandlesLayer } from './handles-layer';
+import { Legend } from './legend';
+import { createHelp, Tooltip } from './overlays';
+import type { HandleData, TourSession } from './session';
 
 export interface TourViewEvents {
   /** A brush ended (or was cleared): the new selection and the basis it was computed with. */
@@ -17,10 +21,27 @@ export interface TourViewEvents {
   /** Play/pause from the view, with the basis shown at that moment. */
   playing(playing: boolean, projection: number[][]): void;
   speed(speed: number): void;
+  /** A steering drag ended: the view it left. */
+  steer(projection: number[][]): void;
+  /** Handles were created, renamed or deleted in the view. */
+  handles(handles: HandleData[]): void;
+  /** Classes hidden with the legend (by code). */
+  hidden(codes: number[]): void;
+  showImages(show: boolean): void;
 }
 
 /** Pointer travel (CSS px) below which a press is a click, not a lasso. */
 const CLICK_SLOP = 4;
+const MIN_ZOOM = 0.2;
+const MAX_ZOOM = 200;
+/** Hover picking projects every point; above this many coordinates it waits for the pointer to move. */
+const LIVE_PICK_LIMIT = 4_000_000;
+
+type Gesture =
+  | { kind: 'lasso'; points: number[]; makeHandle: boolean }
+  | { kind: 'pan'; x: number; y: number; panX: number; panY: number }
+  | { kind: 'steer'; index: number; drag: DragState; offsetX: number; offsetY: number }
+  | { kind: 'pinch'; distance: number; zoom: number };
 
 export class TourView implements Animated {
   readonly root: HTMLDivElement;
@@ -30,16 +51,32 @@ export class TourView implements Animated {
   private readonly lassoPath: SVGPathElement;
   private readonly playButton: HTMLButtonElement;
   private readonly speedInput: HTMLInputElement;
+  private readonly handleButton: HTMLButtonElement;
+  private readonly panButton: HTMLButtonElement;
+  private readonly imagesButton: HTMLButtonElement;
   private readonly countText: HTMLSpanElement;
-  private readonly legend: HTMLDivElement;
+  private readonly legendBox: HTMLDivElement;
+  private readonly legend: Legend;
+  private readonly handlesLayer: HandlesLayer;
+  private readonly tooltip: Tooltip;
+  private readonly help: HTMLDivElement;
   private readonly errorBox: HTMLDivElement;
   private readonly viewport: Viewport = createViewport(1, 1);
   private readonly resizeObserver: ResizeObserver;
   private readonly intersectionObserver: IntersectionObserver | null;
   private readonly abort = new AbortController();
   private readonly onSessionChange = (): void => this.invalidate();
-  /** Lasso vertices in CSS pixels while a drag is under way. */
-  private lasso: number[] | null = null;
+  private gesture: Gesture | null = null;
+  /** Pointers currently down on the plot, for pinch zoom. */
+  private readonly pointers = new Map<number, [number, number]>();
+  /** The next lasso makes a handle instead of a selection. */
+  private handleMode = false;
+  private panMode = false;
+  /** Until the user zooms or pans, the view follows the fitted zoom of the layer shown. */
+  private userMoved = false;
+  private hover: [number, number] | null = null;
+  private hoverMoved = false;
+  private projected: Float64Array | null = null;
   private visible = true;
   private dirty = true;
   private failed = false;
@@ -55,9 +92,11 @@ export class TourView implements Animated {
     this.root = element(doc, 'div', 'grandtour');
     this.root.tabIndex = 0;
     this.root.setAttribute('role', 'application');
-    this.root.setAttribute('aria-label', 'Grand Tour view: drag to lasso, space to play or pause, Escape to clear');
+    this.root.setAttribute('aria-label', 'Grand Tour view: drag to lasso, space to play or pause, ? for keys');
     this.root.dataset.status = 'loading';
     this.root.dataset.frames = '0';
+    // View units → CSS px: s = 0.47 · min(w, h) · zoom, centred (plus pan); tests read this.
+    this.root.dataset.zoom = '1';
 
     this.plot = element(doc, 'div', 'grandtour-plot');
     this.canvas = element(doc, 'canvas', 'grandtour-canvas');
@@ -69,8 +108,7 @@ export class TourView implements Animated {
     overlay.appendChild(this.lassoPath);
 
     const toolbar = element(doc, 'div', 'grandtour-toolbar');
-    this.playButton = element(doc, 'button', 'grandtour-play');
-    this.playButton.type = 'button';
+    this.playButton = this.button(doc, 'grandtour-play', '', '');
     this.speedInput = element(doc, 'input', 'grandtour-speed');
     this.speedInput.type = 'range';
     this.speedInput.min = '0';
@@ -78,17 +116,45 @@ export class TourView implements Animated {
     this.speedInput.step = '0.05';
     this.speedInput.title = 'Speed';
     this.speedInput.setAttribute('aria-label', 'Tour speed');
+    this.handleButton = this.button(doc, 'grandtour-handle-mode', '◎+', 'Next lasso makes a handle (d)');
+    this.panButton = this.button(doc, 'grandtour-pan-mode', '✥', 'Drag to pan (or Ctrl-drag)');
+    const resetButton = this.button(doc, 'grandtour-reset', '⟲', 'Reset zoom and pan (r)');
+    this.imagesButton = this.button(doc, 'grandtour-images', '▦', 'Dots or thumbnails (i)');
+    const helpButton = this.button(doc, 'grandtour-help-button', '?', 'Keyboard shortcuts (?)');
     this.countText = element(doc, 'span', 'grandtour-count');
-    toolbar.append(this.playButton, this.speedInput, this.countText);
+    toolbar.append(
+      this.playButton,
+      this.speedInput,
+      this.handleButton,
+      this.panButton,
+      resetButton,
+      this.imagesButton,
+      helpButton,
+      this.countText,
+    );
 
-    this.legend = element(doc, 'div', 'grandtour-legend');
+    this.legendBox = element(doc, 'div', 'grandtour-legend');
     this.errorBox = element(doc, 'div', 'grandtour-error');
     this.errorBox.setAttribute('role', 'alert');
-    this.plot.append(this.canvas, overlay, toolbar);
-    this.root.append(this.plot, this.legend, this.errorBox);
+    this.plot.append(this.canvas, overlay);
+    this.handlesLayer = new HandlesLayer(this.plot, {
+      hover: (index) => this.session.setHighlight(index === null ? null : (this.session.handles[index]?.indices ?? null)),
+      grab: (index, event) => this.grabHandle(index, event),
+      rename: (index, name) => this.renameHandle(index, name),
+      remove: (index) => this.removeHandle(index),
+    });
+    this.tooltip = new Tooltip(this.plot);
+    this.plot.appendChild(toolbar);
+    this.help = createHelp(this.plot);
+    this.root.append(this.plot, this.legendBox, this.errorBox);
+    this.legend = new Legend(this.legendBox, {
+      hover: (code) => this.session.setHighlight(code === null ? null : this.session.classMembers(code)),
+      toggle: (code) => this.toggleClass(code),
+      toggleHandle: (code) => this.toggleClassHandle(code),
+    });
     host.appendChild(this.root);
 
-    this.listen();
+    this.listen(resetButton, helpButton);
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(this.plot);
     this.intersectionObserver =
@@ -109,9 +175,10 @@ export class TourView implements Animated {
     this.resize();
   }
 
-  /** Rebuild what depends on labels (legend). */
+  /** Rebuild what depends on labels (the legend). */
   refreshLegend(): void {
-    renderLegend(this.legend, this.session.labelNames, this.session.palette);
+    this.legend.render(this.session.labelNames, this.session.palette);
+    this.refreshControls();
   }
 
   /** Replace the view with a readable error; the widget area says what went wrong. */
@@ -131,6 +198,13 @@ export class TourView implements Animated {
   }
 
   invalidate(): void {
+    if (!this.userMoved && this.session.layer) {
+      const fit = this.session.fitZoom();
+      if (fit !== this.viewport.zoom) {
+        this.viewport.zoom = fit;
+        this.root.dataset.zoom = String(fit);
+      }
+    }
     this.dirty = true;
     this.refreshControls();
     wake();
@@ -143,6 +217,8 @@ export class TourView implements Animated {
     this.dirty = false;
     try {
       this.draw(now);
+      this.placeHandles(now);
+      this.updateTooltip(now, animating);
     } catch (error) {
       this.showError(error instanceof Error ? error.message : `[grandtour] ${String(error)}`);
       return false;
@@ -156,9 +232,13 @@ export class TourView implements Animated {
     this.resizeObserver.disconnect();
     this.intersectionObserver?.disconnect();
     this.session.listeners.delete(this.onSessionChange);
-    if (this.lasso) this.session.release();
+    this.endGesture();
+    this.handlesLayer.destroy();
+    this.legend.destroy();
     this.root.remove();
   }
+
+  // -- drawing ------------------------------------------------------------------------
 
   private draw(now: number): void {
     const session = this.session;
@@ -171,7 +251,13 @@ export class TourView implements Animated {
     const height = this.canvas.height;
     renderInto(gl, this.context, width, height, () => {
       session.draw(
-        { viewToClip: viewToClip(this.viewport), width, height, pointSize: this.pointSize() * dpr },
+        {
+          viewToClip: viewToClip(this.viewport),
+          width,
+          height,
+          pointSize: this.pointSize() * dpr,
+          imageSize: this.imageSize() * dpr,
+        },
         now,
       );
     });
@@ -180,12 +266,29 @@ export class TourView implements Animated {
     if (this.root.dataset.status !== 'ready') this.root.dataset.status = 'ready';
   }
 
+  private placeHandles(now: number): void {
+    const handles = this.session.handles;
+    if (handles.length === 0) return;
+    const basis = this.session.basis(now);
+    const { width, height } = this.viewport;
+    handles.forEach((handle, i) => {
+      const [x, y] = projectVector(this.session.centroid(handle), basis, 3);
+      const [px, py] = viewToPixel(this.viewport, x, y);
+      this.handlesLayer.place(i, px, py, px > -20 && py > -20 && px < width + 20 && py < height + 20);
+    });
+  }
+
   /** CSS pixels: large for a few points, down to 1.5 px for millions. */
   private pointSize(): number {
     const n = Math.max(this.session.count, 1);
     const side = Math.min(this.viewport.width, this.viewport.height);
     const size = (0.4 * side) / Math.sqrt(n);
-    return Math.max(1.5, Math.min(8, size)) * Math.sqrt(this.viewport.zoom);
+    return Math.max(1.5, Math.min(8, size)) * Math.sqrt(this.viewport.zoom / this.session.fitZoom());
+  }
+
+  private imageSize(): number {
+    const side = Math.min(this.viewport.width, this.viewport.height);
+    return Math.max(12, Math.min(48, side / 14)) * Math.sqrt(this.viewport.zoom / this.session.fitZoom());
   }
 
   private resize(): void {
@@ -203,18 +306,27 @@ export class TourView implements Animated {
   }
 
   private refreshControls(): void {
-    const playing = this.session.playing;
+    const session = this.session;
+    const playing = session.playing;
     this.playButton.textContent = playing ? '❚❚' : '▶';
     this.playButton.title = playing ? 'Pause (space)' : 'Play (space)';
     this.playButton.setAttribute('aria-label', playing ? 'Pause' : 'Play');
     this.playButton.setAttribute('aria-pressed', String(playing));
-    if (this.root.ownerDocument.activeElement !== this.speedInput) {
-      this.speedInput.value = String(this.session.clock.speed);
-    }
-    const n = this.session.count;
-    const selected = this.session.selection.length;
+    if (this.root.ownerDocument.activeElement !== this.speedInput) this.speedInput.value = String(session.speed);
+    this.handleButton.setAttribute('aria-pressed', String(this.handleMode));
+    this.panButton.setAttribute('aria-pressed', String(this.panMode));
+    this.imagesButton.style.display = session.images ? '' : 'none';
+    this.imagesButton.setAttribute('aria-pressed', String(session.showImages));
+    this.plot.classList.toggle('grandtour-panning', this.panMode);
+    const n = session.count;
+    const selected = session.selection.length;
     this.countText.textContent =
       `${n.toLocaleString('en-US')} points` + (selected ? ` · ${selected.toLocaleString('en-US')} selected` : '');
+    this.handlesLayer.sync(session.handles);
+    const names = new Set(session.handles.map((h) => h.name));
+    const withHandle = new Set<number>();
+    session.labelNames.forEach((name, code) => names.has(name) && withHandle.add(code));
+    this.legend.mark(session.hiddenClasses, withHandle);
   }
 
   private currentProjection(): number[][] {
@@ -224,6 +336,8 @@ export class TourView implements Animated {
     for (let i = 0; i < dims; i++) rows.push([basis[i * 3], basis[i * 3 + 1]]);
     return rows;
   }
+
+  // -- actions ------------------------------------------------------------------------
 
   private togglePlaying(): void {
     const playing = !this.session.playing;
@@ -238,76 +352,300 @@ export class TourView implements Animated {
     this.events.select(empty, this.currentProjection());
   }
 
-  private listen(): void {
+  private toggleClass(code: number): void {
+    const hidden = new Set(this.session.hiddenClasses);
+    if (hidden.has(code)) hidden.delete(code);
+    else hidden.add(code);
+    this.session.setHiddenClasses(hidden);
+    this.events.hidden([...hidden].sort((a, b) => a - b));
+  }
+
+  private toggleClassHandle(code: number): void {
+    const name = this.session.labelNames[code];
+    const handles = this.session.handles;
+    const existing = handles.findIndex((h) => h.name === name);
+    const next =
+      existing >= 0
+        ? handles.filter((_, i) => i !== existing)
+        : [...handles, { name, indices: this.session.classMembers(code) }];
+    this.session.setHandles(next);
+    this.events.handles(next);
+  }
+
+  private addHandle(indices: Uint32Array): void {
+    const names = new Set(this.session.handles.map((h) => h.name));
+    let k = 1;
+    while (names.has(String(k))) k++;
+    const next = [...this.session.handles, { name: String(k), indices }];
+    this.session.setHandles(next);
+    this.events.handles(next);
+  }
+
+  private renameHandle(index: number, name: string): void {
+    const handles = this.session.handles;
+    if (!handles[index] || handles[index].name === name) return;
+    // Names are keys in Python: keep them unique.
+    const taken = new Set(handles.filter((_, i) => i !== index).map((h) => h.name));
+    let unique = name;
+    for (let k = 2; taken.has(unique); k++) unique = `${name} (${k})`;
+    const next = handles.map((h, i) => (i === index ? { ...h, name: unique } : h));
+    this.session.setHandles(next);
+    this.events.handles(next);
+  }
+
+  private removeHandle(index: number): void {
+    if (!this.session.handles[index]) return;
+    this.session.setHighlight(null);
+    const next = this.session.handles.filter((_, i) => i !== index);
+    this.session.setHandles(next);
+    this.events.handles(next);
+  }
+
+  private toggleImages(): void {
+    if (!this.session.images) return;
+    const show = !this.session.showImages;
+    this.session.setShowImages(show, this.session.imagesSelectedOnly);
+    this.events.showImages(show);
+  }
+
+  private resetView(): void {
+    this.userMoved = false;
+    this.viewport.panX = 0;
+    this.viewport.panY = 0;
+    this.session.setZoom(1);
+    this.invalidate();
+  }
+
+  private zoomAt(px: number, py: number, zoom: number): void {
+    const vp = this.viewport;
+    const [vx, vy] = pixelToView(vp, px, py);
+    vp.zoom = Math.max(MIN_ZOOM, Math.min(MAX_ZOOM, zoom));
+    const s = pixelsPerUnit(vp);
+    vp.panX = px - vp.width / 2 - s * vx;
+    vp.panY = py - vp.height / 2 + s * vy;
+    this.userMoved = true;
+    this.root.dataset.zoom = String(vp.zoom);
+    this.session.setZoom(vp.zoom / this.session.fitZoom());
+    this.invalidate();
+  }
+
+  // -- events -------------------------------------------------------------------------
+
+  private button(doc: Document, className: string, text: string, title: string): HTMLButtonElement {
+    const b = element(doc, 'button', className, text);
+    b.type = 'button';
+    if (title) {
+      b.title = title;
+      b.setAttribute('aria-label', title);
+    }
+    return b;
+  }
+
+  private listen(resetButton: HTMLButtonElement, helpButton: HTMLButtonElement): void {
     const signal = this.abort.signal;
-    this.playButton.addEventListener('click', () => this.togglePlaying(), { signal });
-    this.speedInput.addEventListener(
-      'input',
-      () => this.session.setSpeed(Number(this.speedInput.value)),
-      { signal },
-    );
+    const on = <K extends keyof HTMLElementEventMap>(
+      target: HTMLElement,
+      type: K,
+      handler: (event: HTMLElementEventMap[K]) => void,
+      options: AddEventListenerOptions = {},
+    ): void => target.addEventListener(type, handler, { ...options, signal });
+    on(this.playButton, 'click', () => this.togglePlaying());
+    on(this.speedInput, 'input', () => this.session.setSpeed(Number(this.speedInput.value)));
     // The slider changes the speed live; Python hears once, when it is let go.
-    this.speedInput.addEventListener('change', () => this.events.speed(Number(this.speedInput.value)), { signal });
-    this.plot.addEventListener('pointerdown', (event) => this.onPointerDown(event), { signal });
-    this.plot.addEventListener('pointermove', (event) => this.onPointerMove(event), { signal });
-    this.plot.addEventListener('pointerup', (event) => this.onPointerUp(event), { signal });
-    this.plot.addEventListener('pointercancel', () => this.cancelLasso(), { signal });
+    on(this.speedInput, 'change', () => this.events.speed(Number(this.speedInput.value)));
+    on(this.handleButton, 'click', () => {
+      this.handleMode = !this.handleMode;
+      this.refreshControls();
+    });
+    on(this.panButton, 'click', () => {
+      this.panMode = !this.panMode;
+      this.refreshControls();
+    });
+    on(resetButton, 'click', () => this.resetView());
+    on(this.imagesButton, 'click', () => this.toggleImages());
+    on(helpButton, 'click', () => this.toggleHelp());
+    on(this.plot, 'pointerdown', (event) => this.onPointerDown(event));
+    on(this.plot, 'pointermove', (event) => this.onPointerMove(event));
+    on(this.plot, 'pointerup', (event) => this.onPointerUp(event));
+    on(this.plot, 'pointercancel', (event) => {
+      this.pointers.delete(event.pointerId);
+      this.endGesture();
+    });
+    on(this.plot, 'pointerleave', () => {
+      this.hover = null;
+      this.tooltip.hide();
+    });
+    on(this.plot, 'wheel', (event) => this.onWheel(event), { passive: false });
     // Keys only while the widget has focus: listeners sit on the widget, never on window.
-    this.root.addEventListener('keydown', (event) => this.onKeyDown(event), { signal });
+    on(this.root, 'keydown', (event) => this.onKeyDown(event));
+  }
+
+  private toggleHelp(): void {
+    this.help.style.display = this.help.style.display === 'none' ? '' : 'none';
   }
 
   private onKeyDown(event: KeyboardEvent): void {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const target = event.target as HTMLElement | null;
     if (target instanceof HTMLInputElement && target.type !== 'range') return;
-    if (event.key === 'Escape') {
-      // Jupyter would take Escape to leave the output; with a lasso or a selection to
-      // clear it belongs to the widget, otherwise let it through.
-      if (!this.lasso && this.session.selection.length === 0) return;
-      this.cancelLasso();
-      this.clearSelection();
-    } else if (event.key === ' ' || event.key === 'p') {
-      this.togglePlaying();
-    } else {
-      return;
+    switch (event.key) {
+      case 'Escape':
+        // Jupyter takes Escape to leave the output; it belongs to the widget only when
+        // there is something of ours to dismiss.
+        if (!this.gesture && this.session.selection.length === 0 && !this.handleMode && this.help.style.display === 'none') return;
+        this.endGesture();
+        this.handleMode = false;
+        this.help.style.display = 'none';
+        this.clearSelection();
+        this.refreshControls();
+        break;
+      case ' ':
+      case 'p':
+        this.togglePlaying();
+        break;
+      case 'd':
+        this.handleMode = !this.handleMode;
+        this.refreshControls();
+        break;
+      case 'x':
+        this.removeHandle(this.session.handles.length - 1);
+        break;
+      case 'i':
+        this.toggleImages();
+        break;
+      case 'r':
+        this.resetView();
+        break;
+      case '?':
+        this.toggleHelp();
+        break;
+      default:
+        return;
     }
+    // Handled here, so JupyterLab's command-mode keys (d d, x, i i, …) never see it.
     event.preventDefault();
     event.stopPropagation();
   }
 
-  private localPoint(event: PointerEvent): [number, number] {
+  private localPoint(event: PointerEvent | WheelEvent): [number, number] {
     const rect = this.plot.getBoundingClientRect();
     return [event.clientX - rect.left, event.clientY - rect.top];
   }
 
+  private onWheel(event: WheelEvent): void {
+    event.preventDefault();
+    const [x, y] = this.localPoint(event);
+    const delta = event.deltaMode === 1 ? event.deltaY * 16 : event.deltaY;
+    this.zoomAt(x, y, this.viewport.zoom * Math.exp(-delta * 0.0015));
+  }
+
   private onPointerDown(event: PointerEvent): void {
-    if (event.button !== 0 || this.failed) return;
-    if ((event.target as HTMLElement).closest('.grandtour-toolbar')) return;
+    if (this.failed) return;
+    const target = event.target as HTMLElement;
+    if (target.closest('.grandtour-toolbar, .grandtour-handle, .grandtour-help')) return;
+    this.root.focus({ preventScroll: true });
+    const point = this.localPoint(event);
+    this.pointers.set(event.pointerId, point);
+    this.plot.setPointerCapture(event.pointerId);
+    event.preventDefault();
+    this.tooltip.hide();
+    if (this.pointers.size === 2) {
+      // A second finger turns whatever the first one started into a pinch.
+      this.endGesture();
+      const [a, b] = [...this.pointers.values()];
+      this.gesture = { kind: 'pinch', distance: Math.hypot(a[0] - b[0], a[1] - b[1]), zoom: this.viewport.zoom };
+      return;
+    }
+    if (this.pointers.size > 2 || this.gesture) return;
+    if (this.panMode || event.button === 1 || event.ctrlKey || event.metaKey) {
+      this.gesture = { kind: 'pan', x: point[0], y: point[1], panX: this.viewport.panX, panY: this.viewport.panY };
+      return;
+    }
+    if (event.button !== 0) return;
+    this.gesture = { kind: 'lasso', points: [...point], makeHandle: this.handleMode };
+    this.session.hold();
+  }
+
+  private grabHandle(index: number, event: PointerEvent): void {
+    const handle = this.session.handles[index];
+    const layer = this.session.layer;
+    if (event.button !== 0 || !handle || !layer || this.gesture) return;
+    event.preventDefault();
+    event.stopPropagation();
     this.root.focus({ preventScroll: true });
     this.plot.setPointerCapture(event.pointerId);
-    this.lasso = [...this.localPoint(event)];
+    this.pointers.set(event.pointerId, this.localPoint(event));
     this.session.hold();
-    event.preventDefault();
+    const basis = Float64Array.from(this.session.basis(performance.now()));
+    const centroids = this.session.handles.map((h) => this.session.centroid(h));
+    const drag = beginDrag(centroids, index, basis, () =>
+      contextSample(layer.n, handle.indices, 24).map((p) =>
+        Float64Array.from(layer.points.subarray(p * layer.dims, (p + 1) * layer.dims)),
+      ),
+    );
+    const [x, y] = projectVector(centroids[index], basis, 3);
+    const [hx, hy] = viewToPixel(this.viewport, x, y);
+    const [px, py] = this.localPoint(event);
+    this.gesture = { kind: 'steer', index, drag, offsetX: px - hx, offsetY: py - hy };
   }
 
   private onPointerMove(event: PointerEvent): void {
-    if (!this.lasso) return;
-    const [x, y] = this.localPoint(event);
-    const lastX = this.lasso[this.lasso.length - 2];
-    const lastY = this.lasso[this.lasso.length - 1];
-    if (Math.hypot(x - lastX, y - lastY) < 2) return;
-    this.lasso.push(x, y);
-    this.lassoPath.setAttribute('d', lassoPathData(this.lasso));
+    const point = this.localPoint(event);
+    if (this.pointers.has(event.pointerId)) this.pointers.set(event.pointerId, point);
+    const gesture = this.gesture;
+    if (!gesture) {
+      if (event.pointerType === 'mouse' || event.pointerType === 'pen') {
+        this.hover = point;
+        this.hoverMoved = true;
+        wake();
+        this.dirty = true;
+      }
+      return;
+    }
+    const [x, y] = point;
+    if (gesture.kind === 'lasso') {
+      const lastX = gesture.points[gesture.points.length - 2];
+      const lastY = gesture.points[gesture.points.length - 1];
+      if (Math.hypot(x - lastX, y - lastY) < 2) return;
+      gesture.points.push(x, y);
+      this.lassoPath.setAttribute('d', lassoPathData(gesture.points));
+    } else if (gesture.kind === 'pan') {
+      this.userMoved = true;
+      this.viewport.panX = gesture.panX + x - gesture.x;
+      this.viewport.panY = gesture.panY + y - gesture.y;
+      this.invalidate();
+    } else if (gesture.kind === 'steer') {
+      const [vx, vy] = pixelToView(this.viewport, x - gesture.offsetX, y - gesture.offsetY);
+      const basis = Float64Array.from(this.session.basis(performance.now()));
+      this.session.setBasis(dragTo(gesture.drag, basis, vx, vy));
+    } else if (gesture.kind === 'pinch' && this.pointers.size === 2) {
+      const [a, b] = [...this.pointers.values()];
+      const distance = Math.hypot(a[0] - b[0], a[1] - b[1]);
+      if (gesture.distance > 0) this.zoomAt((a[0] + b[0]) / 2, (a[1] + b[1]) / 2, (gesture.zoom * distance) / gesture.distance);
+    }
   }
 
   private onPointerUp(event: PointerEvent): void {
-    if (!this.lasso) return;
     this.onPointerMove(event);
-    const lasso = this.lasso;
+    this.pointers.delete(event.pointerId);
+    const gesture = this.gesture;
+    if (!gesture) return;
+    if (gesture.kind === 'lasso') {
+      this.finishLasso(gesture.points, gesture.makeHandle);
+    } else if (gesture.kind === 'steer') {
+      const projection = this.currentProjection();
+      this.endGesture();
+      this.events.steer(projection);
+    } else if (gesture.kind !== 'pinch' || this.pointers.size === 0) {
+      this.endGesture();
+    }
+  }
+
+  private finishLasso(lasso: number[], makeHandle: boolean): void {
     const layer = this.session.layer;
     if (isClick(lasso) || !layer) {
-      this.cancelLasso();
-      this.clearSelection();
+      this.endGesture();
+      if (!makeHandle) this.clearSelection();
       return;
     }
     const polygon = new Float64Array(lasso.length);
@@ -316,20 +654,60 @@ export class TourView implements Animated {
       polygon[v] = x;
       polygon[v + 1] = y;
     }
-    // The tour is held until cancelLasso(), so this is the basis of the frame on screen.
+    // The tour is held until endGesture(), so this is the basis of the frame on screen.
     const basis = this.session.basis(performance.now());
-    const indices = selectInPolygon(layer.points, layer.n, layer.dims, basis, 3, polygon);
+    const indices = this.session.withoutHidden(selectInPolygon(layer.points, layer.n, layer.dims, basis, 3, polygon));
     const projection = this.currentProjection();
-    this.cancelLasso();
+    this.endGesture();
+    if (makeHandle) {
+      this.handleMode = false;
+      if (indices.length > 0) this.addHandle(indices);
+      this.refreshControls();
+      return;
+    }
     this.session.setSelection(indices);
     this.events.select(indices, projection);
   }
 
-  private cancelLasso(): void {
-    if (!this.lasso) return;
-    this.lasso = null;
-    this.lassoPath.setAttribute('d', '');
-    this.session.release();
+  private endGesture(): void {
+    const gesture = this.gesture;
+    if (!gesture) return;
+    this.gesture = null;
+    if (gesture.kind === 'lasso') this.lassoPath.setAttribute('d', '');
+    if (gesture.kind === 'lasso' || gesture.kind === 'steer') this.session.release();
+  }
+
+  // -- hover --------------------------------------------------------------------------
+
+  private updateTooltip(now: number, animating: boolean): void {
+    const layer = this.session.layer;
+    if (!this.hover || !layer || this.gesture) return;
+    if (!this.hoverMoved && (!animating || layer.n * layer.dims > LIVE_PICK_LIMIT)) return;
+    this.hoverMoved = false;
+    if (!this.projected || this.projected.length !== layer.n * 2) this.projected = new Float64Array(layer.n * 2);
+    projectPoints(layer.points, layer.n, layer.dims, this.session.basis(now), 3, this.projected);
+    const [hx, hy] = pixelToView(this.viewport, this.hover[0], this.hover[1]);
+    const radius = Math.max(6, this.pointSize()) / pixelsPerUnit(this.viewport);
+    let best = -1;
+    let bestDistance = radius * radius;
+    const hiddenClasses = this.session.hiddenClasses;
+    const codes = this.session.labelCodes;
+    for (let p = 0; p < layer.n; p++) {
+      const dx = this.projected[2 * p] - hx;
+      const dy = this.projected[2 * p + 1] - hy;
+      const d2 = dx * dx + dy * dy;
+      if (d2 < bestDistance && !(codes && hiddenClasses.has(codes[p]))) {
+        bestDistance = d2;
+        best = p;
+      }
+    }
+    if (best < 0) {
+      this.tooltip.hide();
+      return;
+    }
+    const lines = [`#${best}`];
+    if (codes) lines.push(this.session.labelNames[codes[best]] ?? '');
+    this.tooltip.show(this.hover[0], this.hover[1], lines, this.session.images, best);
   }
 }
 

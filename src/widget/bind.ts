@@ -8,7 +8,16 @@ import type { AnyModel } from '@anywidget/types';
 import { encodeUint32 } from '../core/codec';
 import { acquireSession, releaseSession } from '../view/session';
 import { TourView } from '../view/tour-view';
-import { decodeLabels, decodeLayers, decodeProjection, decodeSelection, type TourTraits } from './traits';
+import {
+  decodeHandles,
+  decodeImages,
+  decodeLabels,
+  decodeLayers,
+  decodeProjection,
+  decodeSelection,
+  encodeHandles,
+  type TourTraits,
+} from './traits';
 
 type Trait = keyof TourTraits;
 
@@ -35,6 +44,26 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
       model.set('speed', speed);
       model.save_changes();
     },
+    steer(projection) {
+      sentProjection = projection;
+      model.set('projection', projection);
+      model.save_changes();
+    },
+    handles(handles) {
+      model.set('_handles', encodeHandles(handles));
+      model.save_changes();
+    },
+    hidden(codes) {
+      model.set(
+        'hidden_classes',
+        codes.map((c) => session.labelNames[c]),
+      );
+      model.save_changes();
+    },
+    showImages(show) {
+      model.set('show_images', show);
+      model.save_changes();
+    },
   });
 
   /** Run an update; a bad value shows as an error in the widget instead of escaping. */
@@ -57,8 +86,11 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
       const current = names.includes(model.get('layer')) ? model.get('layer') : names[0];
       session.setLayers(layers, current);
       session.setLabels(labels.codes, labels.names);
+      session.setImages(decodeImages(model.get('_images'), layers[0].n));
       session.dataSource = wire;
       applyProjection();
+      applyHandles();
+      applyHidden();
     }
     view.refreshLegend();
     view.clearError();
@@ -77,6 +109,20 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
     if (basis) session.setProjection(basis);
   });
 
+  const applyHandles = guard(() => session.setHandles(decodeHandles(model.get('_handles'), session.count)));
+
+  const applyHidden = guard(() => {
+    const names = model.get('hidden_classes') ?? [];
+    const codes: number[] = [];
+    session.labelNames.forEach((name, code) => names.includes(name) && codes.push(code));
+    session.setHiddenClasses(codes);
+  });
+
+  const applyImages = guard(() => {
+    session.setImages(decodeImages(model.get('_images'), session.count));
+    session.setShowImages(Boolean(model.get('show_images')), Boolean(model.get('images_selected_only')));
+  });
+
   const applyPlaying = guard(() => session.setPlaying(Boolean(model.get('playing'))));
   const applySpeed = guard(() => session.setSpeed(Number(model.get('speed'))));
   const applySeed = guard(() => session.setSeed(Number(model.get('seed')) || 0));
@@ -93,6 +139,11 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
     ['speed', applySpeed],
     ['seed', applySeed],
     ['height', applyHeight],
+    ['_handles', applyHandles],
+    ['hidden_classes', applyHidden],
+    ['_images', applyImages],
+    ['show_images', applyImages],
+    ['images_selected_only', applyImages],
   ];
 
   // A fresh session takes the model's whole state; a second view of the same model
@@ -105,7 +156,10 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
     applyPlaying();
   }
   applyData();
-  if (!joining) applySelection();
+  if (!joining) {
+    applySelection();
+    applyImages();
+  }
 
   for (const [trait, handler] of handlers) model.on(`change:${trait}`, handler);
 

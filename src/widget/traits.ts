@@ -3,8 +3,9 @@
  * what the view uses. Everything the model can hold is checked here, so a malformed
  * saved notebook becomes a readable error rather than a blank canvas.
  */
-import { decodeArray, WireFormatError, type WireArray } from '../core/codec';
-import type { LayerData } from '../view/session';
+import { decodeArray, encodeUint32, WireFormatError, type WireArray } from '../core/codec';
+import type { ImageSet } from '../render/atlas';
+import type { HandleData, LayerData } from '../view/session';
 
 export interface WireLayer {
   name: string;
@@ -23,6 +24,35 @@ export interface TourTraits {
   projection: number[][];
   seed: number;
   height: number;
+  _handles: { name: string; indices: WireArray }[];
+  _images: WireArray | null;
+  show_images: boolean;
+  images_selected_only: boolean;
+  hidden_classes: string[];
+}
+
+export function decodeHandles(value: unknown, n: number): HandleData[] {
+  if (value === null || value === undefined) return [];
+  if (!Array.isArray(value)) throw new WireFormatError('_handles: expected a list');
+  return value.map((entry: unknown, i) => {
+    const record = (entry ?? {}) as Record<string, unknown>;
+    if (typeof record.name !== 'string') throw new WireFormatError(`_handles[${i}].name: expected a string`);
+    const indices = decodeSelection(record.indices, n, `_handles[${i}].indices`);
+    return { name: record.name, indices };
+  });
+}
+
+export function encodeHandles(handles: readonly HandleData[]): { name: string; indices: WireArray }[] {
+  return handles.map((h) => ({ name: h.name, indices: encodeUint32(h.indices) }));
+}
+
+export function decodeImages(value: unknown, n: number): ImageSet | null {
+  if (value === null || value === undefined) return null;
+  const { data, shape } = decodeArray(value, '_images', ['uint8'], 4);
+  const [count, height, width, channels] = shape;
+  if (count !== n) throw new WireFormatError(`_images: ${count} images for ${n} points`);
+  if (![1, 3, 4].includes(channels)) throw new WireFormatError(`_images: ${channels} channels; expected 1, 3 or 4`);
+  return { data, n: count, height, width, channels };
 }
 
 export function decodeLayers(value: unknown): LayerData[] {
@@ -62,11 +92,11 @@ export function decodeLabels(
   return { codes: data, names: names as string[] };
 }
 
-export function decodeSelection(value: unknown, n: number): Uint32Array {
+export function decodeSelection(value: unknown, n: number, name = 'selected'): Uint32Array {
   if (value === null || value === undefined) return new Uint32Array(0);
-  const { data } = decodeArray(value, 'selected', ['uint32'], 1);
+  const { data } = decodeArray(value, name, ['uint32'], 1);
   for (let i = 0; i < data.length; i++) {
-    if (data[i] >= n) throw new WireFormatError(`selected: index ${data[i]} is out of range for ${n} points`);
+    if (data[i] >= n) throw new WireFormatError(`${name}: index ${data[i]} is out of range for ${n} points`);
   }
   return data;
 }

@@ -240,3 +240,65 @@ def check_sequence_of_str(value: Any, name: str) -> list[str]:
     if not isinstance(value, Sequence) or isinstance(value, str):
         raise TypeError(f"{name} must be a list of strings")
     return [str(v) for v in value]
+
+
+def as_images(images: Any, n: int) -> np.ndarray:
+    """``(n, h, w)`` or ``(n, h, w, 3|4)``, uint8 or floats in [0, 1] → uint8 ``(n, h, w, c)``."""
+    array = to_numpy(images, "images")
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+        raise TypeError(f"images must be numeric (uint8, or floats in [0, 1]); got dtype {array.dtype}")
+    if array.ndim == 3:
+        array = array[..., np.newaxis]
+    if array.ndim != 4 or array.shape[3] not in (1, 3, 4):
+        raise ValueError(
+            f"images must have shape (n, h, w) or (n, h, w, 3 or 4); got {tuple(images.shape) if hasattr(images, 'shape') else array.shape}"
+        )
+    if array.shape[0] != n:
+        raise ValueError(f"images has {array.shape[0]} images but the embedding has {n} points")
+    height, width = array.shape[1:3]
+    if not (1 <= height <= 256 and 1 <= width <= 256):
+        raise ValueError(f"images must be 1 to 256 pixels on a side (thumbnails); got {height}×{width}")
+    if array.dtype == np.uint8:
+        return np.ascontiguousarray(array)
+    values = array.astype(np.float64)
+    if not np.isfinite(values).all():
+        raise ValueError("images has non-finite values")
+    if np.issubdtype(array.dtype, np.integer):
+        if values.min() < 0 or values.max() > 255:
+            raise ValueError("integer images must be in [0, 255]; convert them to uint8")
+        return np.ascontiguousarray(values.astype(np.uint8))
+    if values.min() < 0 or values.max() > 1:
+        raise ValueError(
+            f"float images must be in [0, 1]; got values from {values.min():.3g} to {values.max():.3g}"
+        )
+    return np.ascontiguousarray(np.round(values * 255).astype(np.uint8))
+
+
+def as_handles(value: Any, n: int) -> list[dict[str, Any]]:
+    """A list of ``{name, indices}`` (position ignored) → checked handles with unique names."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise TypeError(f"handles must be a list of dicts {{name, indices}}; got {type(value).__name__}")
+    handles: list[dict[str, Any]] = []
+    names: set[str] = set()
+    for i, entry in enumerate(value):
+        if not isinstance(entry, Mapping) or "indices" not in entry:
+            raise TypeError(f"handles[{i}] must be a dict with 'indices' (and optionally 'name')")
+        name = entry.get("name")
+        name = str(_next_handle_name(names) if name is None else name)
+        if not name.strip():
+            raise ValueError(f"handles[{i}] has an empty name")
+        if name in names:
+            raise ValueError(f"handles[{i}]: the name {name!r} is used twice")
+        indices = as_selection(entry["indices"], n, f"handles[{i}].indices")
+        if len(indices) == 0:
+            raise ValueError(f"handles[{i}] ({name!r}) has no points")
+        names.add(name)
+        handles.append({"name": name, "indices": indices})
+    return handles
+
+
+def _next_handle_name(taken: set[str]) -> str:
+    k = 1
+    while str(k) in taken:
+        k += 1
+    return str(k)

@@ -42,3 +42,13 @@ def projection_to_json(value: np.ndarray, _widget: Any = None) -> list[list[floa
 
 def projection_from_json(value: Any, _widget: Any = None) -> np.ndarray:
     return np.asarray(value, dtype=np.float64)
+
+
+def handles_to_json(value: list[dict[str, Any]], _widget: Any = None) -> list[dict[str, Any]]:
+    return [{"name": h["name"], "indices": selection_to_json(h["indices"])} for h in value]
+
+
+def handles_from_json(value: Any, _widget: Any = None) -> list[dict[str, Any]]:
+    if not value:
+        return []
+    return [{"name": str(h.get("name", "")), "indices": selection_from_json(h.get("indices"))} for h in value]

@@ -12,6 +12,8 @@ import traitlets
 
 from . import _validate as v
 from ._wire import (
+    handles_from_json,
+    handles_to_json,
     projection_from_json,
     projection_to_json,
     selection_from_json,
@@ -58,12 +60,31 @@ class Tour(anywidget.AnyWidget):
         The layer shown first (default: the first).
     projection : array-like of shape (d, 2), optional
         The initial view: orthonormal columns onto which the (normalised) points project.
+    images : array-like of shape (n, h, w) or (n, h, w, 3 or 4), optional
+        A thumbnail per point (uint8, or floats in [0, 1]); ``i`` in the view or
+        ``show_images`` switches between dots and thumbnails.
+    show_images : bool, default False
+        Draw thumbnails instead of dots (needs ``images``).
+    images_selected_only : bool, default False
+        With ``show_images``, draw thumbnails only for selected points.
+    class_handles : "auto", bool or list of str, default "auto"
+        Start with a handle at the centroid of these classes ("auto": every class when
+        there are at most 6, none otherwise). Handles are added and removed from the
+        legend's ◎ buttons too.
+    handles : list of dict, optional
+        Initial handles, as ``{"name": str, "indices": array-like}``.
+    hidden_classes : list of str, optional
+        Classes hidden from the view (the legend toggles them).
 
     Attributes
     ----------
     selected : numpy.ndarray of int64
         Sorted indices of the points brushed in the view; assign indices or a mask to
         select from Python.
+    handles : list of dict
+        ``{"name", "indices", "position"}`` for each handle, ``position`` being the
+        centroid's view coordinates under :attr:`projection`. Assign a list of
+        ``{"name", "indices"}`` to replace them; see also :meth:`add_handle`.
     projection : numpy.ndarray of shape (d, 2)
         The basis of the view, as of the last brush, pause or Python assignment (the
         front end does not report every frame while touring). Assign to set the view.
@@ -101,6 +122,11 @@ class Tour(anywidget.AnyWidget):
     )
     seed = traitlets.Int(0).tag(sync=True)
     height = traitlets.Int(480).tag(sync=True)
+    _handles = traitlets.List().tag(sync=True, to_json=handles_to_json, from_json=handles_from_json)
+    _images = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    show_images = traitlets.Bool(False).tag(sync=True)
+    images_selected_only = traitlets.Bool(False).tag(sync=True)
+    hidden_classes = traitlets.List(traitlets.Unicode()).tag(sync=True)
 
     def __init__(
         self,
@@ -114,6 +140,12 @@ class Tour(anywidget.AnyWidget):
         selected: Any = None,
         layer: str | None = None,
         projection: Any = None,
+        images: Any = None,
+        show_images: bool = False,
+        images_selected_only: bool = False,
+        class_handles: Any = "auto",
+        handles: Any = None,
+        hidden_classes: Any = None,
         **kwargs: Any,
     ) -> None:
         # Check everything before the widget (and its comm) exists: a bad argument
@@ -134,6 +166,12 @@ class Tour(anywidget.AnyWidget):
         d = layers[layer].shape[1]
         chosen = v.as_selection(selected, n)
         basis = np.eye(d)[:, :2] if projection is None else v.as_projection(projection, d)
+        thumbnails = None if images is None else v.as_images(images, n)
+        if show_images and thumbnails is None:
+            raise ValueError("show_images=True needs images")
+        initial_handles = self._class_handles(class_handles, codes, names) + list(handles or [])
+        checked_handles = v.as_handles(initial_handles, n)
+        hidden = self._check_hidden(hidden_classes or [], names)
 
         self._n = n
         self._points: dict[str, np.ndarray] = {}
@@ -157,6 +195,11 @@ class Tour(anywidget.AnyWidget):
             projection=basis,
             seed=int(seed),
             height=int(height),
+            _handles=checked_handles,
+            _images=None if thumbnails is None else wire_array(thumbnails),
+            show_images=bool(show_images),
+            images_selected_only=bool(images_selected_only),
+            hidden_classes=hidden,
             **kwargs,
         )
 
@@ -187,6 +230,80 @@ class Tour(anywidget.AnyWidget):
         if not 50 <= height <= 5000:
             raise ValueError(f"height must be from 50 to 5000 pixels; got {height}")
         return int(height)
+
+    @traitlets.validate("_handles")
+    def _check_handles(self, proposal: dict[str, Any]) -> list[dict[str, Any]]:
+        return v.as_handles(proposal["value"], self._n)
+
+    @traitlets.validate("hidden_classes")
+    def _check_hidden_classes(self, proposal: dict[str, Any]) -> list[str]:
+        return self._check_hidden(proposal["value"], self._label_names)
+
+    @traitlets.validate("show_images")
+    def _check_show_images(self, proposal: dict[str, Any]) -> bool:
+        if proposal["value"] and self._images is None:
+            raise ValueError("show_images=True needs images: pass images= to Tour")
+        return bool(proposal["value"])
+
+    @staticmethod
+    def _check_hidden(value: Any, names: list[str]) -> list[str]:
+        if isinstance(value, str):
+            raise TypeError("hidden_classes must be a list of class names, not one string")
+        unknown = [str(x) for x in value if str(x) not in names]
+        if unknown:
+            raise ValueError(f"hidden_classes has unknown classes {unknown}; the classes are {names[:20]}")
+        return [str(x) for x in value]
+
+    @staticmethod
+    def _class_handles(option: Any, codes: np.ndarray | None, names: list[str]) -> list[dict[str, Any]]:
+        if codes is None or option is False or option is None:
+            return []
+        if option == "auto":
+            chosen = names if len(names) <= 6 else []
+        elif option is True:
+            chosen = names
+        elif isinstance(option, (list, tuple)):
+            unknown = [str(x) for x in option if str(x) not in names]
+            if unknown:
+                raise ValueError(f"class_handles names unknown classes {unknown}")
+            chosen = [str(x) for x in option]
+        else:
+            raise TypeError(f"class_handles must be 'auto', a bool or a list of class names; got {option!r}")
+        return [{"name": name, "indices": np.flatnonzero(codes == names.index(name))} for name in chosen]
+
+    # -- handles ----------------------------------------------------------------------
+
+    @property
+    def handles(self) -> list[dict[str, Any]]:
+        """Handles as ``{"name", "indices", "position"}``; position in view units."""
+        points = self.points().astype(np.float64)
+        out = []
+        for handle in self._handles:
+            centroid = points[handle["indices"]].mean(axis=0)
+            x, y = centroid @ self.projection
+            out.append({"name": handle["name"], "indices": handle["indices"], "position": (float(x), float(y))})
+        return out
+
+    @handles.setter
+    def handles(self, value: Any) -> None:
+        self._handles = [{"name": h.get("name"), "indices": h["indices"]} if isinstance(h, dict) else h for h in value]
+
+    def add_handle(self, indices: Any, name: str | None = None) -> str:
+        """Add a handle at the centroid of ``indices``; returns its name ("1", "2", … by default)."""
+        self._handles = [*self._handles, {"name": name, "indices": indices}]
+        return str(self._handles[-1]["name"])
+
+    def remove_handle(self, name: str) -> None:
+        """Remove the handle called ``name``."""
+        if name not in {h["name"] for h in self._handles}:
+            raise ValueError(f"no handle named {name!r}; handles are {[h['name'] for h in self._handles]}")
+        self._handles = [h for h in self._handles if h["name"] != name]
+
+    def rename_handle(self, name: str, new_name: str) -> None:
+        """Rename a handle."""
+        if name not in {h["name"] for h in self._handles}:
+            raise ValueError(f"no handle named {name!r}; handles are {[h['name'] for h in self._handles]}")
+        self._handles = [{**h, "name": new_name} if h["name"] == name else h for h in self._handles]
 
     @traitlets.observe("layer")
     def _on_layer(self, change: dict[str, Any]) -> None:
