@@ -19,6 +19,10 @@ export interface SharedGl {
   readonly regl: Regl;
   readonly canvas: HTMLCanvasElement;
   readonly caps: GlCaps;
+  /** True between webglcontextlost and webglcontextrestored: draw nothing meanwhile. */
+  lost: boolean;
+  /** Called after the context comes back: every owner re-uploads what it had. */
+  readonly onRestore: Set<() => void>;
 }
 
 let shared: SharedGl | null = null;
@@ -36,15 +40,25 @@ export function releaseGl(gl: SharedGl): void {
   users--;
   if (users > 0) return;
   const context = gl.regl._gl;
+  gl.onRestore.clear();
   gl.regl.destroy();
   // Give the context back now rather than whenever the collector runs.
   context.getExtension('WEBGL_lose_context')?.loseContext();
   shared = null;
 }
 
-/** How many views hold the shared context (for leak tests). */
-export function glUsers(): number {
-  return users;
+/** What the shared context holds now, for leak tests (null: no context). */
+export function glStats(): { users: number; buffers: number; textures: number; lost: boolean } | null {
+  if (!shared) return null;
+  const stats = shared.regl.stats;
+  return { users, buffers: stats.bufferCount, textures: stats.textureCount, lost: shared.lost };
+}
+
+/** Lose and restore the shared context on purpose (WEBGL_lose_context), for tests. */
+export function simulateContextLoss(): { lose(): void; restore(): void } | null {
+  const extension = shared?.regl._gl.getExtension('WEBGL_lose_context');
+  if (!extension) return null;
+  return { lose: () => extension.loseContext(), restore: () => extension.restoreContext() };
 }
 
 function createSharedGl(doc: Document): SharedGl {
@@ -61,15 +75,28 @@ function createSharedGl(doc: Document): SharedGl {
   } catch (error) {
     throw new Error(`[grandtour] WebGL is not available in this browser (${String(error)})`);
   }
+  const shared: SharedGl = { regl, canvas, caps: readCaps(regl), lost: false, onRestore: new Set() };
+  // regl prevents the default on loss (so the browser may restore) and rebuilds its own
+  // objects on restore, but buffers come back empty: the owners re-upload their data.
+  canvas.addEventListener('webglcontextlost', () => {
+    shared.lost = true;
+  });
+  canvas.addEventListener('webglcontextrestored', () => {
+    shared.lost = false;
+    for (const restore of shared.onRestore) restore();
+  });
+  return shared;
+}
+
+function readCaps(regl: Regl): GlCaps {
   const gl = regl._gl;
-  const caps: GlCaps = {
+  return {
     maxVertexAttribs: gl.getParameter(gl.MAX_VERTEX_ATTRIBS) as number,
     maxVertexUniformVectors: gl.getParameter(gl.MAX_VERTEX_UNIFORM_VECTORS) as number,
     maxTextureSize: gl.getParameter(gl.MAX_TEXTURE_SIZE) as number,
     maxVertexTextureUnits: gl.getParameter(gl.MAX_VERTEX_TEXTURE_IMAGE_UNITS) as number,
     floatTextures: regl.hasExtension('OES_texture_float'),
   };
-  return { regl, canvas, caps };
 }
 
 /** Make the shared canvas at least w×h device pixels (it only grows, to avoid churn). */

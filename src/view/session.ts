@@ -77,11 +77,22 @@ export class TourSession {
   attachGl(): PointScene {
     if (!this.scene) {
       this.gl = acquireGl();
+      this.gl.onRestore.add(this.restore);
       this.scene = new PointScene(this.gl);
       this.uploadAll();
     }
     return this.scene;
   }
+
+  /** After a lost context comes back its buffers are empty: build the scene again. */
+  private readonly restore = (): void => {
+    if (!this.gl) return;
+    // regl rebuilt the old objects at their old sizes; free them before making new ones.
+    this.scene?.destroy();
+    this.scene = new PointScene(this.gl);
+    this.uploadAll();
+    this.changed();
+  };
 
   get sharedGl(): SharedGl | null {
     return this.gl;
@@ -331,6 +342,7 @@ export class TourSession {
   destroy(): void {
     this.scene?.destroy();
     this.scene = null;
+    this.gl?.onRestore.delete(this.restore);
     if (this.gl) releaseGl(this.gl);
     this.gl = null;
     this.listeners.clear();

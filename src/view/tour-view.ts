@@ -246,6 +246,11 @@ export class TourView implements Animated {
     session.attachGl();
     const gl = session.sharedGl;
     if (!gl) return;
+    if (gl.lost) {
+      // Keep the last picture; the restore handler asks for a frame when drawing can resume.
+      this.root.dataset.status = 'lost';
+      return;
+    }
     const dpr = this.canvas.width / Math.max(this.viewport.width, 1);
     const width = this.canvas.width;
     const height = this.canvas.height;

@@ -2,7 +2,15 @@
 // behaves like anywidget's model proxy, and a mount() that imports the bundle from a Blob
 // URL the way anywidget does.
 window.grandtourTest = {
-  async mount(bundleText, state, bufferPaths, buffersB64, el) {
+  module: null,
+  async load(bundleText) {
+    if (!this.module) {
+      const url = URL.createObjectURL(new Blob([bundleText], { type: 'text/javascript' }));
+      this.module = await import(url);
+    }
+    return this.module;
+  },
+  makeModel(state, bufferPaths, buffersB64) {
     const buffers = buffersB64.map((b64) => {
       const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
       return new DataView(bytes.buffer);
@@ -13,8 +21,10 @@ window.grandtourTest = {
       obj[path[path.length - 1]] = buffers[i];
     });
     const listeners = new Map();
-    const sent = [];
-    const model = {
+    const saved = [];
+    return {
+      state,
+      saved,
       get: (key) => state[key],
       set: (key, value) => {
         state[key] = value;
@@ -22,13 +32,12 @@ window.grandtourTest = {
       },
       on: (name, cb) => listeners.set(name, [...(listeners.get(name) || []), cb]),
       off: (name, cb) => listeners.set(name, (listeners.get(name) || []).filter((f) => f !== cb)),
-      save_changes: () => sent.push(Object.keys(state)),
+      save_changes: () => saved.push(JSON.stringify(Object.keys(state))),
       send: () => {},
       widget_manager: {},
     };
-    const url = URL.createObjectURL(new Blob([bundleText], { type: 'text/javascript' }));
-    const mod = await import(url);
-    const cleanup = await mod.default.render({ model, el });
-    return { model, cleanup, sent, state };
+  },
+  async render(model, el) {
+    return await this.module.default.render({ model, el });
   },
 };
