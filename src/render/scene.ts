@@ -31,6 +31,9 @@ interface GpuLayer {
 
 export interface DrawParams {
   layer: string;
+  /** During a layer switch: the layer being left, and how far the switch has gone (0…1). */
+  fromLayer?: string;
+  mix?: number;
   /** d×3 row-major basis (x, y, depth). */
   basis: Float64Array;
   viewToClip: [number, number, number, number];
@@ -172,10 +175,21 @@ export class PointScene {
     this.stateBuffer({ usage: 'dynamic', type: 'uint8', data: states });
   }
 
+  /** Whether two layers can be mixed in one draw (same layout, and attributes to spare). */
+  canBlend(from: string, to: string): boolean {
+    const a = this.layers.get(from);
+    const b = this.layers.get(to);
+    if (!a || !b || a === b || a.source !== b.source || a.dims !== b.dims || a.n !== b.n) return false;
+    return a.source === 'texture' || 2 * a.chunks + OTHER_ATTRIBUTES <= this.gl.caps.maxVertexAttribs;
+  }
+
   draw(params: DrawParams): void {
     const layer = this.layers.get(params.layer);
     if (!layer) return;
-    const command = this.command(layer.source, layer.chunks);
+    const from = params.fromLayer !== undefined && this.canBlend(params.fromLayer, params.layer)
+      ? this.layers.get(params.fromLayer)
+      : undefined;
+    const command = this.command(layer.source, layer.chunks, from !== undefined);
     const props = this.props;
     const { x, y, z } = this.basisChunks;
     for (let k = 0; k < layer.chunks; k++) {
@@ -188,6 +202,9 @@ export class PointScene {
     }
     props.layerBuffer = layer.buffer;
     props.dataTexture = layer.texture;
+    props.fromBuffer = from?.buffer;
+    props.fromTexture = from?.texture;
+    props.mix = params.mix ?? 1;
     props.dataSize = layer.texture ? [layer.texture.width, layer.texture.height] : [1, 1];
     props.perRow = layer.perRow ?? 1;
     props.viewToClip = params.viewToClip;
@@ -248,8 +265,8 @@ export class PointScene {
     this.indexBuffer = this.gl.regl.buffer({ usage: 'static', type: 'float', data: indices });
   }
 
-  private command(source: PointSource, chunks: number): DrawCommand {
-    const key = `${source}:${chunks}`;
+  private command(source: PointSource, chunks: number, blend: boolean): DrawCommand {
+    const key = `${source}:${chunks}:${blend}`;
     const existing = this.commands.get(key);
     if (existing) return existing;
     const { regl } = this.gl;
@@ -281,22 +298,28 @@ export class PointScene {
       aState: { buffer: this.stateBuffer, normalized: true, size: 1 },
       aIndex: { buffer: () => this.indexBuffer, size: 1 },
     };
+    const layers: [string, string, string][] = blend
+      ? [['X', 'layerBuffer', 'dataTexture'], ['P', 'fromBuffer', 'fromTexture']]
+      : [['X', 'layerBuffer', 'dataTexture']];
+    if (blend) uniforms.uMix = regl.prop<any, any>('mix');
     if (source === 'attributes') {
-      for (let k = 0; k < chunks; k++) {
-        attributes[`aX${k}`] = {
-          buffer: (_context: unknown, props: Record<string, unknown>) => props.layerBuffer,
-          stride: chunks * 16,
-          offset: k * 16,
-          size: 4,
-        };
+      for (const [tag, bufferProp] of layers) {
+        for (let k = 0; k < chunks; k++) {
+          attributes[`a${tag}${k}`] = {
+            buffer: (_context: unknown, props: Record<string, unknown>) => props[bufferProp],
+            stride: chunks * 16,
+            offset: k * 16,
+            size: 4,
+          };
+        }
       }
     } else {
-      uniforms.uData = regl.prop<any, any>('dataTexture');
+      for (const [tag, , textureProp] of layers) uniforms[`u${tag}`] = regl.prop<any, any>(textureProp);
       uniforms.uDataSize = regl.prop<any, any>('dataSize');
       uniforms.uPerRow = regl.prop<any, any>('perRow');
     }
     const command = regl({
-      vert: vertexShader(source, chunks),
+      vert: vertexShader(source, chunks, blend),
       frag: FRAGMENT_SHADER,
       attributes: attributes as any,
       uniforms: uniforms as any,

@@ -15,38 +15,55 @@ function basisUniforms(chunks: number): string {
   return `uniform vec4 uBx[${chunks}];\nuniform vec4 uBy[${chunks}];\nuniform vec4 uBz[${chunks}];`;
 }
 
-function projectFromAttributes(chunks: number): string {
-  const attrs = Array.from({ length: chunks }, (_, k) => `attribute vec4 aX${k};`).join('\n');
+/** A function `vec3 name()` projecting one layer's point held in attributes prefix0… */
+function attributeProjector(chunks: number, name: string, prefix: string): string {
+  const attrs = Array.from({ length: chunks }, (_, k) => `attribute vec4 ${prefix}${k};`).join('\n');
   const sum = (axis: string): string =>
-    Array.from({ length: chunks }, (_, k) => `dot(aX${k}, ${axis}[${k}])`).join(' + ');
+    Array.from({ length: chunks }, (_, k) => `dot(${prefix}${k}, ${axis}[${k}])`).join(' + ');
   return `${attrs}
-vec3 projectPoint() {
+vec3 ${name}() {
   return vec3(${sum('uBx')}, ${sum('uBy')}, ${sum('uBz')});
 }`;
 }
 
-function projectFromTexture(chunks: number): string {
-  return `uniform sampler2D uData;
-uniform vec2 uDataSize;
-uniform float uPerRow;
-vec3 projectPoint() {
+/** The same, reading the point's coordinates from a float texture. */
+function textureProjector(chunks: number, name: string, sampler: string): string {
+  return `uniform sampler2D ${sampler};
+vec3 ${name}() {
   // Row and column in float: exact for indices below 2^24 (16.7M points).
   float row = floor((aIndex + 0.5) / uPerRow);
   float first = (aIndex - row * uPerRow) * ${chunks}.0;
   vec3 p = vec3(0.0);
   for (int k = 0; k < ${chunks}; k++) {
-    vec4 x = texture2D(uData, (vec2(first + float(k), row) + 0.5) / uDataSize);
+    vec4 x = texture2D(${sampler}, (vec2(first + float(k), row) + 0.5) / uDataSize);
     p += vec3(dot(x, uBx[k]), dot(x, uBy[k]), dot(x, uBz[k]));
   }
   return p;
 }`;
 }
 
-export function vertexShader(source: PointSource, chunks: number): string {
+/**
+ * The projection of the layer shown, or during a layer switch of both layers, mixed after
+ * projecting (the chain is linear, so this is the projection of the mixed point).
+ */
+function projector(source: PointSource, chunks: number, blend: boolean): string {
+  const one = (name: string, tag: string): string =>
+    source === 'attributes' ? attributeProjector(chunks, name, `a${tag}`) : textureProjector(chunks, name, `u${tag}`);
+  const shared = source === 'texture' ? 'uniform vec2 uDataSize;\nuniform float uPerRow;\n' : '';
+  if (!blend) return `${shared}${one('projectPoint', 'X')}`;
+  return `${shared}${one('projectTo', 'X')}
+${one('projectFrom', 'P')}
+uniform float uMix;
+vec3 projectPoint() {
+  return mix(projectFrom(), projectTo(), uMix);
+}`;
+}
+
+export function vertexShader(source: PointSource, chunks: number, blend = false): string {
   return `precision highp float;
 ${basisUniforms(chunks)}
 attribute float aIndex;
-${source === 'attributes' ? projectFromAttributes(chunks) : projectFromTexture(chunks)}
+${projector(source, chunks, blend)}
 attribute vec3 aColor;
 attribute float aState;
 uniform vec4 uViewToClip;

@@ -51,6 +51,11 @@ const CSS = `
 .grandtour-legend-item:hover .grandtour-legend-handle, .grandtour-has-handle .grandtour-legend-handle { opacity: 1; }
 .grandtour-error { position: absolute; inset: 0; display: none; padding: 16px; box-sizing: border-box; overflow: auto;
   color: var(--jp-error-color1, #b00020); background: var(--jp-layout-color0, #fff); white-space: pre-wrap; }
+.grandtour-layers { position: absolute; left: 8px; bottom: 8px; right: 8px; display: flex; flex-wrap: wrap; gap: 4px; cursor: default; }
+.grandtour-layers:empty { display: none; }
+.grandtour-layer { font: inherit; padding: 1px 6px; border: 1px solid var(--jp-border-color1, #bbb); border-radius: 10px;
+  background: var(--jp-layout-color1, #fff); color: inherit; cursor: pointer; opacity: 0.85; }
+.grandtour-layer[aria-pressed=true] { background: var(--jp-brand-color1, #4e79a7); border-color: var(--jp-brand-color1, #4e79a7); color: #fff; opacity: 1; }
 .grandtour[data-status=error] .grandtour-error { display: block; }
 `;
 

@@ -10,6 +10,7 @@ export const SHORTCUTS: [string, string][] = [
   ['i', 'dots ↔ image thumbnails'],
   ['wheel', 'zoom at the pointer; Ctrl-drag or middle-drag pans'],
   ['r', 'reset zoom and pan'],
+  ['j / k, → / ←', 'next / previous layer'],
   ['?', 'show or hide this help'],
 ];
 

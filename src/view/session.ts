@@ -5,6 +5,7 @@
  */
 import { TourClock } from '../core/clock';
 import { basisAt, createOrientation, setBasisAt, type Orientation } from '../core/orientation';
+import { orthogonalProcrustes } from '../core/procrustes';
 import { centroidOf } from '../core/steer';
 import type { ImageSet } from '../render/atlas';
 import { categoricalColors } from '../core/palette';
@@ -25,11 +26,47 @@ export interface HandleData {
   indices: Uint32Array;
 }
 
+/** How long a layer switch takes. */
+export const TRANSITION_MS = 700;
+
 /** Neutral colour for points without labels. */
 const UNLABELLED = [78, 121, 167];
 
+/**
+ * Tours linked with grandtour.link share one clock and, per dimension, one orientation:
+ * they rotate in lockstep and a drag in one steers all, with no kernel round trip.
+ */
+export interface LinkGroup {
+  readonly id: string;
+  readonly clock: TourClock;
+  readonly orientations: Map<number, Orientation>;
+  readonly members: Set<TourSession>;
+  selection: boolean;
+  handles: boolean;
+}
+
+const linkGroups = new Map<string, LinkGroup>();
+
+/** A change made in one linked tour that the others' adapters must tell their models. */
+export type LinkedChange =
+  | { kind: 'selection'; indices: Uint32Array }
+  | { kind: 'handles'; handles: HandleData[] }
+  | { kind: 'playing'; playing: boolean };
+
 export class TourSession {
-  readonly clock = new TourClock(performance.now());
+  private readonly ownClock = new TourClock(performance.now());
+  private link: LinkGroup | null = null;
+  /** Adapters listen here for changes that arrived through a link. */
+  readonly linkedListeners = new Set<(change: LinkedChange) => void>();
+  /**
+   * d×d rotation applied before the shared basis (row-major): shown basis = Q·B. It aligns
+   * this tour's points onto a partner's (compare view); null when not aligned.
+   */
+  private preRotation: Float64Array | null = null;
+
+  get clock(): TourClock {
+    return this.link?.clock ?? this.ownClock;
+  }
   layers: LayerData[] = [];
   currentLayer = '';
   labelCodes: ArrayLike<number> | null = null;
@@ -49,6 +86,10 @@ export class TourSession {
   private userSpeed = 1;
   private zoomSlowdown = 1;
   private membersCache: Uint32Array[] | null = null;
+  /** A layer switch under way: the layer left, and when the switch began (wall ms). */
+  private transition: { from: string; start: number } | null = null;
+  /** Progress of the switch at the frame being drawn (1: none under way). */
+  private mix = 1;
   private fitCache = new Map<string, number>();
   /** Centroids per handle (keyed by its index array) and layer. */
   private centroidCache = new WeakMap<Uint32Array, Map<string, Float64Array>>();
@@ -56,6 +97,7 @@ export class TourSession {
   dataSource: unknown = null;
   private orientation: Orientation | null = null;
   private readonly basisBuffer: { data: Float64Array } = { data: new Float64Array(0) };
+  private rotatedBuffer = new Float64Array(0);
   private gl: SharedGl | null = null;
   private scene: PointScene | null = null;
   private states: Uint8Array = new Uint8Array(0);
@@ -112,12 +154,38 @@ export class TourSession {
     this.changed();
   }
 
+  /**
+   * Show another layer. Of the same dimension, the switch animates: both layers are drawn
+   * under the same basis and mixed, so orientation is kept (the layers were aligned by
+   * Procrustes in Python) and handles glide from centroid to centroid.
+   */
   setCurrentLayer(name: string): void {
-    if (name === this.currentLayer) return;
-    const before = this.layer?.dims;
+    if (name === this.currentLayer || !this.layers.some((l) => l.name === name)) return;
+    const before = this.layer;
     this.currentLayer = name;
-    if (this.layer?.dims !== before) this.orientation = null;
+    if (this.layer?.dims !== before?.dims) {
+      this.orientation = null;
+      this.transition = null;
+    } else if (before) {
+      this.transition = { from: before.name, start: performance.now() };
+      this.mix = 0;
+    }
     this.changed();
+  }
+
+  /** Move the layer switch to wall time `now`; views call this first in every frame. */
+  advance(now: number): void {
+    if (!this.transition) {
+      this.mix = 1;
+      return;
+    }
+    const s = Math.min(1, Math.max(0, (now - this.transition.start) / TRANSITION_MS));
+    this.mix = s * s * (3 - 2 * s);
+    if (s >= 1) this.transition = null;
+  }
+
+  get transitioning(): boolean {
+    return this.transition !== null;
   }
 
   setLabels(codes: ArrayLike<number> | null, names: string[]): void {
@@ -134,9 +202,16 @@ export class TourSession {
     this.changed();
   }
 
-  /** A handle's centroid in the current layer (cached: layers do not change under it). */
+  /** A handle's centroid in the layer shown; during a switch, between the two layers'. */
   centroid(handle: HandleData): Float64Array {
-    const layer = this.layer;
+    const to = this.centroidIn(handle, this.layer);
+    const from = this.transition ? this.layers.find((l) => l.name === this.transition?.from) : undefined;
+    if (!from || from.dims !== to.length) return to;
+    const start = this.centroidIn(handle, from);
+    return to.map((v, i) => start[i] + (v - start[i]) * this.mix);
+  }
+
+  private centroidIn(handle: HandleData, layer: LayerData | undefined): Float64Array {
     if (!layer) return new Float64Array(2);
     let perLayer = this.centroidCache.get(handle.indices);
     if (!perLayer) {
@@ -155,33 +230,23 @@ export class TourSession {
    * The zoom at which this layer's cloud fills the view on most frames of its tour. View
    * units put the largest row norm at the edge, so nothing can ever leave the plot; but a
    * 2-D projection of a d-D cloud is typically far smaller than its largest norm, and at
-   * zoom 1 the points would huddle in the middle. The tour itself is sampled (seeded, so
-   * this is deterministic) and the 99th percentile of projected radii is fitted.
+   * zoom 1 the points would huddle in the middle. The tour visits the cloud's widest
+   * direction, where the spread is √λ₁ (λ₁: the covariance's largest eigenvalue), so the
+   * fit is 2.5·√λ₁ — a rotation-invariant figure, so that a rotated copy of the same data
+   * (a comparison, an aligned layer) gets the same zoom.
    */
   fitZoom(): number {
-    const layer = this.layer;
+    const to = this.fitZoomOf(this.layer);
+    const from = this.transition ? this.layers.find((l) => l.name === this.transition?.from) : undefined;
+    return from ? this.fitZoomOf(from) + (to - this.fitZoomOf(from)) * this.mix : to;
+  }
+
+  private fitZoomOf(layer: LayerData | undefined): number {
     if (!layer) return 1;
     const cached = this.fitCache.get(layer.name);
     if (cached !== undefined) return cached;
-    const probe = createOrientation(layer.dims, this.seed);
-    const stride = Math.max(1, Math.floor(layer.n / 1500));
-    const radii: number[] = [];
-    for (let frame = 0; frame < 40; frame++) {
-      const basis = basisAt(probe, frame * 9.7);
-      for (let p = 0; p < layer.n; p += stride) {
-        let x = 0;
-        let y = 0;
-        for (let i = 0; i < layer.dims; i++) {
-          const v = layer.points[p * layer.dims + i];
-          x += v * basis[i * 3];
-          y += v * basis[i * 3 + 1];
-        }
-        radii.push(Math.hypot(x, y));
-      }
-    }
-    radii.sort((a, b) => a - b);
-    const q = radii[Math.floor(0.99 * (radii.length - 1))] || 1;
-    const zoom = Math.max(1, Math.min(8, 0.95 / q));
+    const spread = Math.sqrt(largestVariance(layer));
+    const zoom = Math.max(1, Math.min(8, 0.95 / Math.max(2.5 * spread, 1e-9)));
     this.fitCache.set(layer.name, zoom);
     return zoom;
   }
@@ -249,24 +314,134 @@ export class TourSession {
   /** The d×3 basis at wall time `now` (a reused buffer: copy it to keep it). */
   basis(now: number): Float64Array {
     const orientation = this.ensureOrientation();
-    const size = orientation.plan.dims * 3;
+    const dims = orientation.plan.dims;
+    const size = dims * 3;
     if (this.basisBuffer.data.length !== size) this.basisBuffer.data = new Float64Array(size);
-    return basisAt(orientation, this.clock.time(now), this.basisBuffer.data);
+    const shared = basisAt(orientation, this.clock.time(now), this.basisBuffer.data);
+    this.ensureAlignment();
+    const q = this.alignEnabled ? this.preRotation : null;
+    if (!q || q.length !== dims * dims) return shared;
+    if (this.rotatedBuffer.length !== size) this.rotatedBuffer = new Float64Array(size);
+    return multiply(q, shared, dims, 3, this.rotatedBuffer);
   }
 
   /** Show exactly this d×3 basis now (a steering step); the tour continues from it. */
   setBasis(basis3: Float64Array): void {
     const orientation = this.ensureOrientation();
-    setBasisAt(orientation, this.clock.time(performance.now()), basis3, 3);
-    this.changed();
+    setBasisAt(orientation, this.clock.time(performance.now()), this.unrotate(basis3, 3), 3);
+    this.notifyGroup();
   }
 
   /** Show exactly this d×2 basis now; the tour continues from it. */
   setProjection(basis2: Float64Array): void {
     const orientation = this.ensureOrientation();
     if (basis2.length !== orientation.plan.dims * 2) return;
-    setBasisAt(orientation, this.clock.time(performance.now()), basis2, 2);
+    setBasisAt(orientation, this.clock.time(performance.now()), this.unrotate(basis2, 2), 2);
+    this.notifyGroup();
+  }
+
+  /** The partner's uid when this tour can be aligned onto another (compare view). */
+  alignPartner: string | null = null;
+  alignEnabled = false;
+
+  /**
+   * Rotate this tour's points onto the partner's: Q from orthogonal Procrustes (reflection
+   * guarded) on a deterministic sample of matched points, so that x·Q ≈ x_partner. Computed
+   * lazily, as the partner's data may arrive after ours.
+   */
+  setAlignment(partner: string | null, enabled: boolean): void {
+    this.alignPartner = partner;
+    this.alignEnabled = enabled;
+    this.preRotation = null;
     this.changed();
+  }
+
+  private ensureAlignment(): void {
+    if (!this.alignEnabled || !this.alignPartner || this.preRotation) return;
+    const mine = this.layer;
+    const theirs = findSession(this.alignPartner)?.layer;
+    if (!mine || !theirs || mine.n !== theirs.n || mine.dims !== theirs.dims) return;
+    const dims = mine.dims;
+    const stride = Math.max(1, Math.floor(mine.n / 2000));
+    const m = Math.ceil(mine.n / stride);
+    const a = new Float64Array(m * dims);
+    const b = new Float64Array(m * dims);
+    for (let r = 0, p = 0; p < mine.n; p += stride, r++) {
+      for (let i = 0; i < dims; i++) {
+        a[r * dims + i] = mine.points[p * dims + i];
+        b[r * dims + i] = theirs.points[p * dims + i];
+      }
+    }
+    // x·R ≈ x_partner with R = Procrustes rotation; shown basis = R·B.
+    this.preRotation = orthogonalProcrustes(a, b, m, dims).rotation;
+  }
+
+  /** Join (or, with null, leave) a link group. */
+  setLink(id: string | null, options: { selection: boolean; handles: boolean } = { selection: true, handles: false }): void {
+    if (this.link?.id === id) {
+      if (this.link) Object.assign(this.link, options);
+      return;
+    }
+    this.leaveLink();
+    if (!id) return;
+    let group = linkGroups.get(id);
+    if (!group) {
+      group = { id, clock: new TourClock(performance.now(), this.ownClock.playing, this.ownClock.speed, this.ownClock.time(performance.now())), orientations: new Map(), members: new Set(), ...options };
+      linkGroups.set(id, group);
+    }
+    Object.assign(group, options);
+    if (group.members.size === 0 && this.orientation) group.orientations.set(this.orientation.plan.dims, this.orientation);
+    group.members.add(this);
+    this.link = group;
+    this.notifyGroup();
+  }
+
+  /** Tell the other members of the link group what the user did here. */
+  shareWithLinked(change: LinkedChange): void {
+    const group = this.link;
+    if (!group) return;
+    if (change.kind === 'selection' && !group.selection) return;
+    if (change.kind === 'handles' && !group.handles) return;
+    for (const member of group.members) {
+      if (member === this) continue;
+      if (change.kind === 'selection') member.setSelection(change.indices);
+      else if (change.kind === 'handles') member.setHandles(change.handles);
+      else member.changed();
+      for (const listener of member.linkedListeners) listener(change);
+    }
+  }
+
+  private leaveLink(): void {
+    const group = this.link;
+    if (!group) return;
+    group.members.delete(this);
+    if (group.members.size === 0) linkGroups.delete(group.id);
+    this.link = null;
+  }
+
+  /** With Q applied, a shown basis D comes from the shared B = Qᵀ·D. */
+  private unrotate(basis: Float64Array, k: number): Float64Array {
+    const q = this.alignEnabled ? this.preRotation : null;
+    const dims = basis.length / k;
+    if (!q || q.length !== dims * dims) return basis;
+    const out = new Float64Array(basis.length);
+    for (let i = 0; i < dims; i++) {
+      for (let c = 0; c < k; c++) {
+        let sum = 0;
+        for (let j = 0; j < dims; j++) sum += q[j * dims + i] * basis[j * k + c];
+        out[i * k + c] = sum;
+      }
+    }
+    return out;
+  }
+
+  /** Redraw every tour that shares this one's orientation or clock. */
+  private notifyGroup(): void {
+    if (!this.link) {
+      this.changed();
+      return;
+    }
+    for (const member of this.link.members) member.changed();
   }
 
   setPlaying(playing: boolean): void {
@@ -275,7 +450,7 @@ export class TourSession {
     } else {
       this.clock.setPlaying(playing, performance.now());
     }
-    this.changed();
+    this.notifyGroup();
   }
 
   get playing(): boolean {
@@ -331,6 +506,8 @@ export class TourSession {
     this.scene.draw({
       ...params,
       layer: layer.name,
+      fromLayer: this.transition?.from,
+      mix: this.mix,
       basis: this.basis(now),
       hasSelection: this.selection.length > 0,
       hasHighlight: this.highlight !== null,
@@ -340,6 +517,8 @@ export class TourSession {
   }
 
   destroy(): void {
+    this.leaveLink();
+    this.linkedListeners.clear();
     this.scene?.destroy();
     this.scene = null;
     this.gl?.onRestore.delete(this.restore);
@@ -350,6 +529,16 @@ export class TourSession {
 
   private ensureOrientation(): Orientation {
     const dims = this.layer?.dims ?? 2;
+    const group = this.link;
+    if (group) {
+      let shared = group.orientations.get(dims);
+      if (!shared) {
+        shared = createOrientation(dims, this.seed);
+        group.orientations.set(dims, shared);
+      }
+      this.orientation = shared;
+      return shared;
+    }
     if (!this.orientation || this.orientation.plan.dims !== dims) {
       this.orientation = createOrientation(dims, this.seed);
     }
@@ -411,6 +600,11 @@ function sameIndices(a: Uint32Array, b: Uint32Array): boolean {
 
 const sessions = new Map<string, { session: TourSession; views: number }>();
 
+/** The live session of a widget model, if any view shows it. */
+export function findSession(uid: string): TourSession | undefined {
+  return sessions.get(uid)?.session;
+}
+
 /** The session for a widget model (keyed by its uid), shared by all its views. */
 export function acquireSession(uid: string): TourSession {
   let entry = sessions.get(uid);
@@ -429,4 +623,53 @@ export function releaseSession(uid: string): void {
     entry.session.destroy();
     sessions.delete(uid);
   }
+}
+
+/** out = A·B for row-major A (m×m) and B (m×k). */
+function multiply(a: Float64Array, b: Float64Array, m: number, k: number, out: Float64Array): Float64Array {
+  for (let i = 0; i < m; i++) {
+    for (let c = 0; c < k; c++) {
+      let sum = 0;
+      for (let j = 0; j < m; j++) sum += a[i * m + j] * b[j * k + c];
+      out[i * k + c] = sum;
+    }
+  }
+  return out;
+}
+
+/**
+ * The largest eigenvalue of a layer's covariance, by power iteration on a sample (the
+ * points are centred in Python already).
+ */
+function largestVariance(layer: LayerData): number {
+  const { points, n, dims } = layer;
+  const stride = Math.max(1, Math.floor(n / 4000));
+  const cov = new Float64Array(dims * dims);
+  let count = 0;
+  for (let p = 0; p < n; p += stride, count++) {
+    const row = p * dims;
+    for (let i = 0; i < dims; i++) {
+      const vi = points[row + i];
+      for (let j = i; j < dims; j++) cov[i * dims + j] += vi * points[row + j];
+    }
+  }
+  for (let i = 0; i < dims; i++) {
+    for (let j = i; j < dims; j++) {
+      cov[i * dims + j] /= count;
+      cov[j * dims + i] = cov[i * dims + j];
+    }
+  }
+  let v = new Float64Array(dims).fill(1 / Math.sqrt(dims));
+  let lambda = 0;
+  for (let iteration = 0; iteration < 100; iteration++) {
+    const next = new Float64Array(dims);
+    for (let i = 0; i < dims; i++) for (let j = 0; j < dims; j++) next[i] += cov[i * dims + j] * v[j];
+    const norm = Math.hypot(...next);
+    if (norm === 0) return 0;
+    const converged = Math.abs(norm - lambda) <= 1e-9 * norm;
+    lambda = norm;
+    v = next.map((x) => x / norm);
+    if (converged) break;
+  }
+  return lambda;
 }

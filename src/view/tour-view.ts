@@ -28,6 +28,10 @@ export interface TourViewEvents {
   /** Classes hidden with the legend (by code). */
   hidden(codes: number[]): void;
   showImages(show: boolean): void;
+  /** The layer strip (or j/k) switched layers. */
+  layer(name: string): void;
+  /** The compare view's align toggle. */
+  align(enabled: boolean): void;
 }
 
 /** Pointer travel (CSS px) below which a press is a click, not a lasso. */
@@ -54,8 +58,10 @@ export class TourView implements Animated {
   private readonly handleButton: HTMLButtonElement;
   private readonly panButton: HTMLButtonElement;
   private readonly imagesButton: HTMLButtonElement;
+  private readonly alignButton: HTMLButtonElement;
   private readonly countText: HTMLSpanElement;
   private readonly legendBox: HTMLDivElement;
+  private readonly layerStrip: HTMLDivElement;
   private readonly legend: Legend;
   private readonly handlesLayer: HandlesLayer;
   private readonly tooltip: Tooltip;
@@ -120,6 +126,7 @@ export class TourView implements Animated {
     this.panButton = this.button(doc, 'grandtour-pan-mode', '✥', 'Drag to pan (or Ctrl-drag)');
     const resetButton = this.button(doc, 'grandtour-reset', '⟲', 'Reset zoom and pan (r)');
     this.imagesButton = this.button(doc, 'grandtour-images', '▦', 'Dots or thumbnails (i)');
+    this.alignButton = this.button(doc, 'grandtour-align', '⇄ align', 'Rotate this view onto its partner (Procrustes)');
     const helpButton = this.button(doc, 'grandtour-help-button', '?', 'Keyboard shortcuts (?)');
     this.countText = element(doc, 'span', 'grandtour-count');
     toolbar.append(
@@ -129,6 +136,7 @@ export class TourView implements Animated {
       this.panButton,
       resetButton,
       this.imagesButton,
+      this.alignButton,
       helpButton,
       this.countText,
     );
@@ -144,7 +152,10 @@ export class TourView implements Animated {
       remove: (index) => this.removeHandle(index),
     });
     this.tooltip = new Tooltip(this.plot);
-    this.plot.appendChild(toolbar);
+    this.layerStrip = element(doc, 'div', 'grandtour-layers');
+    this.layerStrip.setAttribute('role', 'toolbar');
+    this.layerStrip.setAttribute('aria-label', 'Layers (j / k)');
+    this.plot.append(toolbar, this.layerStrip);
     this.help = createHelp(this.plot);
     this.root.append(this.plot, this.legendBox, this.errorBox);
     this.legend = new Legend(this.legendBox, {
@@ -175,10 +186,35 @@ export class TourView implements Animated {
     this.resize();
   }
 
-  /** Rebuild what depends on labels (the legend). */
+  /** Rebuild what depends on labels and layers (legend, layer strip). */
   refreshLegend(): void {
     this.legend.render(this.session.labelNames, this.session.palette);
+    const doc = this.root.ownerDocument;
+    const layers = this.session.layers;
+    this.layerStrip.replaceChildren(
+      ...(layers.length > 1
+        ? layers.map((layer) => {
+            const b = this.button(doc, 'grandtour-layer', layer.name, `Layer ${layer.name} (${layer.dims}-D)`);
+            b.dataset.layer = layer.name;
+            b.addEventListener('click', () => this.showLayer(layer.name), { signal: this.abort.signal });
+            return b;
+          })
+        : []),
+    );
     this.refreshControls();
+  }
+
+  private showLayer(name: string): void {
+    if (name === this.session.currentLayer) return;
+    this.session.setCurrentLayer(name);
+    this.events.layer(name);
+  }
+
+  private stepLayer(step: number): void {
+    const layers = this.session.layers;
+    if (layers.length < 2) return;
+    const at = layers.findIndex((l) => l.name === this.session.currentLayer);
+    this.showLayer(layers[(at + step + layers.length) % layers.length].name);
   }
 
   /** Replace the view with a readable error; the widget area says what went wrong. */
@@ -211,10 +247,12 @@ export class TourView implements Animated {
   }
 
   frame(now: number): boolean {
-    const animating = this.session.playing && this.session.clock.playing;
+    this.session.advance(now);
+    const animating = (this.session.playing && this.session.clock.playing) || this.session.transitioning;
     if (this.failed) return false;
     if (!this.visible || (!this.dirty && !animating)) return animating && this.visible;
     this.dirty = false;
+    if (!this.userMoved) this.viewport.zoom = this.session.fitZoom();
     try {
       this.draw(now);
       this.placeHandles(now);
@@ -321,6 +359,11 @@ export class TourView implements Animated {
     this.handleButton.setAttribute('aria-pressed', String(this.handleMode));
     this.panButton.setAttribute('aria-pressed', String(this.panMode));
     this.imagesButton.style.display = session.images ? '' : 'none';
+    this.alignButton.style.display = session.alignPartner ? '' : 'none';
+    this.alignButton.setAttribute('aria-pressed', String(session.alignEnabled));
+    for (const b of this.layerStrip.children) {
+      (b as HTMLElement).setAttribute('aria-pressed', String((b as HTMLElement).dataset.layer === session.currentLayer));
+    }
     this.imagesButton.setAttribute('aria-pressed', String(session.showImages));
     this.plot.classList.toggle('grandtour-panning', this.panMode);
     const n = session.count;
@@ -469,6 +512,11 @@ export class TourView implements Animated {
     on(resetButton, 'click', () => this.resetView());
     on(this.imagesButton, 'click', () => this.toggleImages());
     on(helpButton, 'click', () => this.toggleHelp());
+    on(this.alignButton, 'click', () => {
+      const enabled = !this.session.alignEnabled;
+      this.session.setAlignment(this.session.alignPartner, enabled);
+      this.events.align(enabled);
+    });
     on(this.plot, 'pointerdown', (event) => this.onPointerDown(event));
     on(this.plot, 'pointermove', (event) => this.onPointerMove(event));
     on(this.plot, 'pointerup', (event) => this.onPointerUp(event));
@@ -521,6 +569,14 @@ export class TourView implements Animated {
       case 'r':
         this.resetView();
         break;
+      case 'j':
+      case 'ArrowRight':
+        this.stepLayer(1);
+        break;
+      case 'k':
+      case 'ArrowLeft':
+        this.stepLayer(-1);
+        break;
       case '?':
         this.toggleHelp();
         break;
@@ -547,7 +603,7 @@ export class TourView implements Animated {
   private onPointerDown(event: PointerEvent): void {
     if (this.failed) return;
     const target = event.target as HTMLElement;
-    if (target.closest('.grandtour-toolbar, .grandtour-handle, .grandtour-help')) return;
+    if (target.closest('.grandtour-toolbar, .grandtour-handle, .grandtour-help, .grandtour-layers')) return;
     this.root.focus({ preventScroll: true });
     const point = this.localPoint(event);
     this.pointers.set(event.pointerId, point);

@@ -6,7 +6,7 @@
  */
 import type { AnyModel } from '@anywidget/types';
 import { encodeUint32 } from '../core/codec';
-import { acquireSession, releaseSession } from '../view/session';
+import { acquireSession, releaseSession, type LinkedChange } from '../view/session';
 import { TourView } from '../view/tour-view';
 import {
   decodeHandles,
@@ -33,12 +33,14 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
       model.set('selected', encodeUint32(indices));
       model.set('projection', projection);
       model.save_changes();
+      session.shareWithLinked({ kind: 'selection', indices });
     },
     playing(playing, projection) {
       sentProjection = projection;
       model.set('playing', playing);
       model.set('projection', projection);
       model.save_changes();
+      session.shareWithLinked({ kind: 'playing', playing });
     },
     speed(speed) {
       model.set('speed', speed);
@@ -52,6 +54,13 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
     handles(handles) {
       model.set('_handles', encodeHandles(handles));
       model.save_changes();
+      session.shareWithLinked({ kind: 'handles', handles });
+    },
+    align(enabled) {
+      const align = model.get('_align');
+      if (!align) return;
+      model.set('_align', { ...align, enabled });
+      model.save_changes();
     },
     hidden(codes) {
       model.set(
@@ -62,6 +71,10 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
     },
     showImages(show) {
       model.set('show_images', show);
+      model.save_changes();
+    },
+    layer(name) {
+      model.set('layer', name);
       model.save_changes();
     },
   });
@@ -123,6 +136,25 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
     session.setShowImages(Boolean(model.get('show_images')), Boolean(model.get('images_selected_only')));
   });
 
+  const applyLink = guard(() => {
+    const link = model.get('_link');
+    session.setLink(link?.group ?? null, { selection: Boolean(link?.selection), handles: Boolean(link?.handles) });
+  });
+
+  const applyAlign = guard(() => {
+    const align = model.get('_align');
+    session.setAlignment(align?.partner ?? null, Boolean(align?.enabled));
+  });
+
+  // What arrives through a link was done in another tour: this model must hear it too.
+  const onLinked = (change: LinkedChange): void => {
+    if (change.kind === 'selection') model.set('selected', encodeUint32(change.indices));
+    else if (change.kind === 'handles') model.set('_handles', encodeHandles(change.handles));
+    else model.set('playing', change.playing);
+    model.save_changes();
+  };
+  session.linkedListeners.add(onLinked);
+
   const applyPlaying = guard(() => session.setPlaying(Boolean(model.get('playing'))));
   const applySpeed = guard(() => session.setSpeed(Number(model.get('speed'))));
   const applySeed = guard(() => session.setSeed(Number(model.get('seed')) || 0));
@@ -144,6 +176,8 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
     ['_images', applyImages],
     ['show_images', applyImages],
     ['images_selected_only', applyImages],
+    ['_link', applyLink],
+    ['_align', applyAlign],
   ];
 
   // A fresh session takes the model's whole state; a second view of the same model
@@ -159,12 +193,15 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
   if (!joining) {
     applySelection();
     applyImages();
+    applyLink();
+    applyAlign();
   }
 
   for (const [trait, handler] of handlers) model.on(`change:${trait}`, handler);
 
   return () => {
     for (const [trait, handler] of handlers) model.off(`change:${trait}`, handler);
+    session.linkedListeners.delete(onLinked);
     view.destroy();
     releaseSession(uid);
   };

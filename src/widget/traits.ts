@@ -29,6 +29,8 @@ export interface TourTraits {
   show_images: boolean;
   images_selected_only: boolean;
   hidden_classes: string[];
+  _link: { group: string; selection: boolean; handles: boolean } | null;
+  _align: { partner: string; enabled: boolean } | null;
 }
 
 export function decodeHandles(value: unknown, n: number): HandleData[] {

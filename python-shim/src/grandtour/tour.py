@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
 import uuid
 from typing import Any
@@ -127,6 +128,9 @@ class Tour(anywidget.AnyWidget):
     show_images = traitlets.Bool(False).tag(sync=True)
     images_selected_only = traitlets.Bool(False).tag(sync=True)
     hidden_classes = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    # Set by grandtour.link / grandtour.compare: the front end shares clock and steering.
+    _link = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    _align = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
 
     def __init__(
         self,
@@ -337,3 +341,37 @@ class Tour(anywidget.AnyWidget):
     def project(self, layer: str | None = None) -> np.ndarray:
         """View coordinates ``(n, 2)`` of a layer's points under :attr:`projection`."""
         return self.points(layer).astype(np.float64) @ self.projection
+
+    # -- publishing -----------------------------------------------------------------
+
+    def save_html(self, path: str | os.PathLike[str], title: str | None = None) -> pathlib.Path:
+        """Write this tour to one self-contained HTML file that works offline; returns its path.
+
+        The page inlines the front end and the data, so it opens from disk with no server,
+        kernel or network, and stays interactive (a lasso there selects within the page).
+        ``grandtour.save_html(path, *tours)`` puts several tours on one page.
+        """
+        from .publish import save_html
+
+        return save_html(path, self, title=title)
+
+    def to_png(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        width: int = 800,
+        height: int = 600,
+        *,
+        zoom: float | None = None,
+        point_size: float | None = None,
+    ) -> bytes:
+        """A PNG of the current view (``projection``), for papers and slides; returns its bytes.
+
+        Drawn in Python with numpy like the front end draws: view units map to pixels as
+        ``s = 0.47 · min(width, height) · zoom``; dots in the class colours, and with a
+        selection the other points faded grey behind it; hidden classes left out. ``zoom``
+        defaults to the one that fits every point (the live view fits the 99th percentile of
+        the tour's frames instead). Written to ``path`` too when given.
+        """
+        from .publish import to_png
+
+        return to_png(self, path, width, height, zoom=zoom, point_size=point_size)
