@@ -90,3 +90,16 @@ function fillWithFreshAxis(frame: Float64Array, dims: number, k: number, c: numb
   }
   for (let i = 0; i < dims; i++) frame[i * k + c] = i === best ? 1 : 0;
 }
+
+/** out = A·B for row-major A (m×m) and B (m×k). */
+export function multiplyInto(a: Float64Array, b: Float64Array, m: number, k: number, out: Float64Array): Float64Array {
+  for (let i = 0; i < m; i++) {
+    for (let c = 0; c < k; c++) {
+      let sum = 0;
+      for (let j = 0; j < m; j++) sum += a[i * m + j] * b[j * k + c];
+      out[i * k + c] = sum;
+    }
+  }
+  return out;
+}
+

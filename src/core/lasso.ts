@@ -18,16 +18,8 @@ export function pointInPolygon(x: number, y: number, polygon: ArrayLike<number>)
   return inside;
 }
 
-/** Indices (ascending) of the points whose projection falls inside the polygon. */
-export function selectInPolygon(
-  points: Float32Array,
-  n: number,
-  dims: number,
-  basis: Float64Array,
-  k: number,
-  polygon: ArrayLike<number>,
-): Uint32Array {
-  if (polygon.length < 6) return new Uint32Array(0);
+/** [minX, minY, maxX, maxY] of a polygon [x0, y0, x1, y1, …]. */
+export function polygonBounds(polygon: ArrayLike<number>): [number, number, number, number] {
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
@@ -38,6 +30,20 @@ export function selectInPolygon(
     minY = Math.min(minY, polygon[v + 1]);
     maxY = Math.max(maxY, polygon[v + 1]);
   }
+  return [minX, minY, maxX, maxY];
+}
+
+/** Indices (ascending) of the points whose projection falls inside the polygon. */
+export function selectInPolygon(
+  points: Float32Array,
+  n: number,
+  dims: number,
+  basis: Float64Array,
+  k: number,
+  polygon: ArrayLike<number>,
+): Uint32Array {
+  if (polygon.length < 6) return new Uint32Array(0);
+  const [minX, minY, maxX, maxY] = polygonBounds(polygon);
   const projected = projectPoints(points, n, dims, basis, k);
   const hits = new Uint32Array(n);
   let count = 0;

@@ -111,3 +111,24 @@ describe('the tour clock', () => {
     expect(() => clock.setSpeed(NaN, 0)).toThrow(/speed/);
   });
 });
+
+import { largestVariance } from './spread';
+
+describe('spread', () => {
+  test('largest variance is the top eigenvalue, whatever the rotation', () => {
+    // Variances 4, 1, 0.25 along three orthogonal axes, then rotated.
+    const n = 3000;
+    const random = (() => {
+      let s = 1;
+      return () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    })();
+    const points = new Float32Array(n * 3);
+    const c = Math.cos(0.6);
+    const s = Math.sin(0.6);
+    for (let p = 0; p < n; p++) {
+      const [a, b, z] = [2 * random() * Math.sqrt(3), random() * Math.sqrt(3), 0.5 * random() * Math.sqrt(3)];
+      points.set([c * a - s * b, s * a + c * b, z], p * 3);
+    }
+    expect(largestVariance(points, n, 3)).toBeCloseTo(4, 0);
+  });
+});

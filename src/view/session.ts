@@ -5,7 +5,9 @@
  */
 import { TourClock } from '../core/clock';
 import { basisAt, createOrientation, setBasisAt, type Orientation } from '../core/orientation';
+import { multiplyInto } from '../core/frame';
 import { orthogonalProcrustes } from '../core/procrustes';
+import { largestVariance } from '../core/spread';
 import { centroidOf } from '../core/steer';
 import type { ImageSet } from '../render/atlas';
 import { categoricalColors } from '../core/palette';
@@ -245,7 +247,7 @@ export class TourSession {
     if (!layer) return 1;
     const cached = this.fitCache.get(layer.name);
     if (cached !== undefined) return cached;
-    const spread = Math.sqrt(largestVariance(layer));
+    const spread = Math.sqrt(largestVariance(layer.points, layer.n, layer.dims));
     const zoom = Math.max(1, Math.min(8, 0.95 / Math.max(2.5 * spread, 1e-9)));
     this.fitCache.set(layer.name, zoom);
     return zoom;
@@ -322,7 +324,7 @@ export class TourSession {
     const q = this.alignEnabled ? this.preRotation : null;
     if (!q || q.length !== dims * dims) return shared;
     if (this.rotatedBuffer.length !== size) this.rotatedBuffer = new Float64Array(size);
-    return multiply(q, shared, dims, 3, this.rotatedBuffer);
+    return multiplyInto(q, shared, dims, 3, this.rotatedBuffer);
   }
 
   /** Show exactly this d×3 basis now (a steering step); the tour continues from it. */
@@ -623,53 +625,4 @@ export function releaseSession(uid: string): void {
     entry.session.destroy();
     sessions.delete(uid);
   }
-}
-
-/** out = A·B for row-major A (m×m) and B (m×k). */
-function multiply(a: Float64Array, b: Float64Array, m: number, k: number, out: Float64Array): Float64Array {
-  for (let i = 0; i < m; i++) {
-    for (let c = 0; c < k; c++) {
-      let sum = 0;
-      for (let j = 0; j < m; j++) sum += a[i * m + j] * b[j * k + c];
-      out[i * k + c] = sum;
-    }
-  }
-  return out;
-}
-
-/**
- * The largest eigenvalue of a layer's covariance, by power iteration on a sample (the
- * points are centred in Python already).
- */
-function largestVariance(layer: LayerData): number {
-  const { points, n, dims } = layer;
-  const stride = Math.max(1, Math.floor(n / 4000));
-  const cov = new Float64Array(dims * dims);
-  let count = 0;
-  for (let p = 0; p < n; p += stride, count++) {
-    const row = p * dims;
-    for (let i = 0; i < dims; i++) {
-      const vi = points[row + i];
-      for (let j = i; j < dims; j++) cov[i * dims + j] += vi * points[row + j];
-    }
-  }
-  for (let i = 0; i < dims; i++) {
-    for (let j = i; j < dims; j++) {
-      cov[i * dims + j] /= count;
-      cov[j * dims + i] = cov[i * dims + j];
-    }
-  }
-  let v = new Float64Array(dims).fill(1 / Math.sqrt(dims));
-  let lambda = 0;
-  for (let iteration = 0; iteration < 100; iteration++) {
-    const next = new Float64Array(dims);
-    for (let i = 0; i < dims; i++) for (let j = 0; j < dims; j++) next[i] += cov[i * dims + j] * v[j];
-    const norm = Math.hypot(...next);
-    if (norm === 0) return 0;
-    const converged = Math.abs(norm - lambda) <= 1e-9 * norm;
-    lambda = norm;
-    v = next.map((x) => x / norm);
-    if (converged) break;
-  }
-  return lambda;
 }

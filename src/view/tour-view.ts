@@ -3,7 +3,7 @@
  * scene. It never talks to the widget model; it reports what the user did through
  * TourViewEvents, once per gesture, and the adapter decides what to sync.
  */
-import { selectInPolygon } from '../core/lasso';
+import { polygonBounds, selectInPolygon } from '../core/lasso';
 import { projectPoints } from '../core/projection';
 import { beginDrag, contextSample, dragTo, projectVector, type DragState } from '../core/steer';
 import { createViewport, pixelToView, pixelsPerUnit, viewToClip, viewToPixel, type Viewport } from '../core/viewport';
@@ -780,15 +780,6 @@ function lassoPathData(points: number[]): string {
 
 function isClick(points: number[]): boolean {
   if (points.length < 6) return true;
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (let v = 0; v < points.length; v += 2) {
-    minX = Math.min(minX, points[v]);
-    maxX = Math.max(maxX, points[v]);
-    minY = Math.min(minY, points[v + 1]);
-    maxY = Math.max(maxY, points[v + 1]);
-  }
+  const [minX, minY, maxX, maxY] = polygonBounds(points);
   return maxX - minX < CLICK_SLOP && maxY - minY < CLICK_SLOP;
 }
