@@ -1,0 +1,2 @@
+// regl's UMD build, loaded by a classic <script>, as the ES module regl-scatterplot imports.
+export default window.createREGL;

@@ -1,0 +1,474 @@
+#!/usr/bin/env python3
+"""grandtour's benchmark suite (see bench/README.md).
+
+    python bench/run.py            # everything (~15 min), results in bench/results/, table in bench/README.md
+    python bench/run.py --smoke    # a tiny version (N = 5k, no JupyterLab) in < 2 min, bench/results/smoke/
+    python bench/run.py --only render,memory
+
+Exits non-zero only if something is broken (a renderer that does not draw, a page error, a
+failed step), never because a target is missed: the targets are reported, met or not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from browser import BUNDLE, ROOT, BenchPage, launch  # noqa: E402
+
+ITEMS = ("render", "hover", "wire", "memory", "responsiveness", "lab")
+FULL = {
+    # (n, d, measured frames): each renderer also draws one warm-up frame.
+    "render": [(10_000, 15, 8), (100_000, 15, 6), (1_000_000, 15, 4), (100_000, 64, 6)],
+    "hover": [(100_000, 15), (1_000_000, 15)],
+    "wire": [(100_000, 15), (100_000, 64), (1_000_000, 15)],
+    "memory": (1_000_000, 15),
+    "responsiveness": (1_000_000, 15, 20.0),
+    "lab": ([100_000, 1_000_000], 1_000_000),
+}
+SMOKE = {
+    "render": [(5_000, 15, 2)],
+    "hover": [(5_000, 15)],
+    "wire": [(5_000, 15)],
+    "memory": (5_000, 15),
+    "responsiveness": (5_000, 15, 3.0),
+    "lab": ([5_000], 5_000),
+}
+
+
+class Broken(Exception):
+    """The benchmark itself failed (not a missed target)."""
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def percentile(xs: list[float], q: float) -> float | None:
+    if not xs:
+        return None
+    s = sorted(xs)
+    return s[min(len(s) - 1, max(0, math.ceil(q * len(s)) - 1))]
+
+
+def med(xs: list[float]) -> float | None:
+    return statistics.median(xs) if xs else None
+
+
+# -- 1. render ---------------------------------------------------------------------------
+
+
+def bench_render(browser: Any, configs: list[tuple[int, int, int]]) -> dict[str, Any]:
+    out: dict[str, Any] = {"configs": []}
+    for n, d, frames in configs:
+        page = BenchPage(browser)
+        try:
+            t = time.monotonic()
+            r = page.call("renderSuite", {"n": n, "d": d, "frames": frames, "warmup": 1, "settle": 50})
+            if page.errors:
+                raise Broken(f"page errors at n={n}, d={d}: {page.errors[:3]}")
+            if r["widget_frames_drawn"] != r["widget_frames_expected"]:
+                raise Broken(f"the widget drew {r['widget_frames_drawn']} of {r['widget_frames_expected']} frames at n={n}")
+            for name, s in r["renderers"].items():
+                if not (s["total_ms"] and s["total_ms"] > 0):
+                    raise Broken(f"{name}: no frame time at n={n}")
+            floor = r["renderers"]["floor"]["total_ms"]
+            for s in r["renderers"].values():
+                s["total_vs_floor"] = s["total_ms"] / floor
+            out["configs"].append(r)
+            w = r["renderers"]
+            log(
+                f"  render n={n:,} d={d}: total ms widget {w['widget']['total_ms']:.0f}, floor {floor:.0f}, "
+                f"scatter {w['scatter']['total_ms']:.0f}, cpu {w['cpu']['total_ms']:.0f}; widget JS "
+                f"{w['widget']['js_outside_copy_ms']:.2f} ms + copy {w['widget']['copy_ms']:.2f} ms "
+                f"({time.monotonic() - t:.0f} s)"
+            )
+        finally:
+            page.close()
+    return out
+
+
+def bench_hover(browser: Any, configs: list[tuple[int, int]]) -> dict[str, Any]:
+    out: dict[str, Any] = {"configs": []}
+    for n, d in configs:
+        page = BenchPage(browser)
+        try:
+            r = page.call("hoverCost", {"n": n, "d": d, "frames": 4})
+            out["configs"].append(r)
+            log(
+                f"  hover n={n:,} d={d}: widget JS per frame {r['js_outside_copy_ms_no_pointer']:.2f} ms without a pointer, "
+                f"{r['js_outside_copy_ms_pointer_resting']:.2f} ms with it resting on the plot, "
+                f"{r['js_outside_copy_ms_pointer_moving']:.2f} ms with it moving"
+            )
+        finally:
+            page.close()
+    return out
+
+
+# -- 4. wire -------------------------------------------------------------------------------
+
+
+def bench_wire(configs: list[tuple[int, int]]) -> dict[str, Any]:
+    import numpy as np
+    from ipywidgets.widgets.widget import _remove_buffers
+
+    from grandtour import Tour
+
+    out: dict[str, Any] = {"configs": []}
+    for n, d in configs:
+        rng = np.random.default_rng(0)
+        x = rng.normal(size=(n, d)).astype(np.float32)
+        labels = np.arange(n) % 10
+        t0 = time.perf_counter()
+        tour = Tour(x, labels)
+        build = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        state, paths, buffers = _remove_buffers(tour.get_state())
+        get_state = time.perf_counter() - t0
+        esm = len(str(state.pop("_esm", "")).encode())
+        css = len(str(state.pop("_css", "")).encode())
+        json_bytes = len(json.dumps(state).encode())
+        buffer_bytes = sum(memoryview(b).nbytes for b in buffers)
+        per_point = (buffer_bytes + json_bytes) / n
+        r = {
+            "n": n,
+            "d": d,
+            "buffer_bytes": buffer_bytes,
+            "buffers": {"/".join(map(str, p)): memoryview(b).nbytes for p, b in zip(paths, buffers)},
+            "json_bytes": json_bytes,
+            "esm_bytes_per_widget": esm,
+            "css_bytes_per_widget": css,
+            "bytes_per_point": per_point,
+            "target_bytes_per_point": 4 * d + 8,
+            "tour_build_s": build,
+            "get_state_s": get_state,
+        }
+        out["configs"].append(r)
+        log(f"  wire n={n:,} d={d}: {per_point:.2f} bytes/point (target ≤ {4 * d + 8}); plus {esm:,} bytes of ES module per widget")
+        del tour, x
+    return out
+
+
+# -- 5. memory -----------------------------------------------------------------------------
+
+
+def bench_memory(browser: Any, n: int, d: int) -> dict[str, Any]:
+    page = BenchPage(browser)
+    try:
+        def total(h: dict[str, Any]) -> int:
+            return int(h["usedSize"]) + int(h.get("backingStorageSize", 0))
+
+        base = page.heap()
+        made = page.call("memoryMakeData", n, d)
+        data = page.heap()
+        mounted = page.call("memoryMount")
+        if mounted["frames"] < 1:
+            raise Broken("memory: the widget drew no frame")
+        after = page.heap()
+        page.call("memoryRelease")
+        released = page.heap()
+        raw = made["raw_float32_bytes"]
+        js = total(after) - total(base)
+        gpu = mounted["gpu_bytes"]
+        gpu_points = gpu["buffer"] + gpu["texture"]
+        r = {
+            "n": n,
+            "d": d,
+            "raw_float32_bytes": raw,
+            "heap": {"base": base, "with_data": data, "after_mount": after, "after_release": released},
+            "js_bytes_data_only": total(data) - total(base),
+            "js_bytes_after_mount": js,
+            "js_bytes_widget_overhead": total(after) - total(data),
+            "gpu": gpu,
+            "gl_stats": mounted["gl_stats"],
+            "gpu_point_bytes": gpu_points,
+            "gpu_point_bytes_per_point": gpu_points / n,
+            "browser_bytes": js + gpu_points,
+            "ratio_to_raw": (js + gpu_points) / raw,
+            "js_ratio_to_raw": js / raw,
+        }
+        log(
+            f"  memory n={n:,} d={d}: JS heap+buffers {js / 1e6:.1f} MB, GPU {gpu_points / 1e6:.1f} MB "
+            f"({gpu_points / n:.0f} B/point) = {r['ratio_to_raw']:.2f} × the raw {raw / 1e6:.0f} MB"
+        )
+        return r
+    finally:
+        page.close()
+
+
+# -- 6. responsiveness ---------------------------------------------------------------------
+
+
+def bench_responsiveness(browser: Any, n: int, d: int, seconds: float) -> dict[str, Any]:
+    import random
+
+    page = BenchPage(browser)
+    try:
+        start = page.call("responsivenessStart", {"n": n, "d": d, "period": 50})
+        box = start["plot"]
+        rng = random.Random(1)
+        moves: list[float] = []
+        clicks: list[float] = []
+        t_end = time.monotonic() + seconds
+        k = 0
+        while time.monotonic() < t_end:
+            x = box["x"] + box["width"] * (0.3 + 0.4 * rng.random())
+            y = box["y"] + box["height"] * (0.3 + 0.4 * rng.random())
+            t = time.monotonic()
+            if k % 5 == 4:
+                page.page.mouse.click(x, y)  # a click on the plot: clears the (empty) selection
+                clicks.append((time.monotonic() - t) * 1000)
+            else:
+                page.page.mouse.move(x, y)
+                moves.append((time.monotonic() - t) * 1000)
+            k += 1
+            time.sleep(0.2)
+        r = page.call("responsivenessStop")
+        if page.errors:
+            raise Broken(f"responsiveness: page errors {page.errors[:3]}")
+        raf = r["raf"]
+        frames = [f for f in raf if f["ms"] > 0.05 or f["copyMs"] > 0]
+        starts = [f["start"] for f in frames]
+        intervals = [b - a for a, b in zip(starts, starts[1:])]
+        trusted = [e for e in r["events"] if e["trusted"]]
+        moves_in = [e["delay"] for e in trusted if e["type"] == "pointermove"]
+        downs = [e["delay"] for e in trusted if e["type"] in ("pointerdown", "click")]
+        lateness = r["timer_lateness"]
+        synthetic = [s["lateness"] + s["handler"] for s in r["synthetic"]]
+        out = {
+            "n": n,
+            "d": d,
+            "seconds": seconds,
+            "frames_drawn": r["frames"],
+            "frame_callback_ms": {"median": med([f["ms"] for f in frames]), "max": max((f["ms"] for f in frames), default=None)},
+            "frame_copy_ms": {"median": med([f["copyMs"] for f in frames])},
+            "frame_interval_ms": {"median": med(intervals), "max": max(intervals, default=None)},
+            "pointermove_delay_ms": {"median": med(moves_in), "p95": percentile(moves_in, 0.95), "max": max(moves_in, default=None), "count": len(moves_in)},
+            "pointerdown_click_delay_ms": {"median": med(downs), "p95": percentile(downs, 0.95), "max": max(downs, default=None), "count": len(downs)},
+            "playwright_move_call_ms": {"median": med(moves), "max": max(moves, default=None)},
+            "playwright_click_call_ms": {"median": med(clicks), "max": max(clicks, default=None)},
+            "timer_lateness_ms": {"median": med(lateness), "p95": percentile(lateness, 0.95), "max": max(lateness, default=None), "count": len(lateness)},
+            "synthetic_move_delay_ms": {"median": med(synthetic), "p95": percentile(synthetic, 0.95), "max": max(synthetic, default=None)},
+            "raw": {"raf": raf, "events": r["events"]},
+        }
+        if out["frames_drawn"] < 1:
+            raise Broken("responsiveness: the widget drew no frame")
+        log(
+            f"  responsiveness n={n:,}: {len(frames)} frames in {seconds:.0f} s (interval median {out['frame_interval_ms']['median'] or 0:.0f} ms, "
+            f"callback median {out['frame_callback_ms']['median'] or 0:.1f} ms); pointermove→handler median "
+            f"{out['pointermove_delay_ms']['median'] or 0:.0f} ms, p95 {out['pointermove_delay_ms']['p95'] or 0:.0f} ms; "
+            f"timer lateness p95 {out['timer_lateness_ms']['p95'] or 0:.0f} ms"
+        )
+        return out
+    finally:
+        page.close()
+
+
+# -- 2, 3. JupyterLab ----------------------------------------------------------------------
+
+
+def bench_lab(browser: Any, sizes: list[int], brush_n: int) -> dict[str, Any]:
+    import lab_bench
+
+    return lab_bench.run(browser, sizes, brush_n, log=log)
+
+
+# -- targets and the table -----------------------------------------------------------------
+
+
+def _render_config(results: dict[str, Any], n: int, d: int) -> dict[str, Any] | None:
+    for c in results.get("render", {}).get("configs", []):
+        if c["n"] == n and c["d"] == d:
+            return c
+    return None
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+
+    def row(name: str, target: str, figure: str, met: bool | None) -> None:
+        rows.append({"target": name, "wanted": target, "measured": figure, "met": met})
+
+    big = _render_config(results, 1_000_000, 15)
+    if big:
+        js = big["renderers"]["widget"]["js_ms"]
+        js_out = big["renderers"]["widget"]["js_outside_copy_ms"]
+        small = [c for c in results["render"]["configs"] if c["d"] == 15]
+        spread = ", ".join(f"{c['n']:,}: {c['renderers']['widget']['js_ms']:.2f}" for c in small)
+        row(
+            "main-thread JS per frame, 1M×15",
+            "≤ 0.5 ms, independent of N",
+            f"{js:.2f} ms ({js_out:.2f} ms outside the drawImage copy); by N: {spread}",
+            js <= 0.5,
+        )
+    for n in (100_000, 1_000_000):
+        c = _render_config(results, n, 15)
+        if not c:
+            continue
+        w = c["renderers"]
+        ratio = w["widget"]["total_vs_floor"]
+        worse = [k for k in ("scatter", "cpu") if w["widget"]["total_ms"] > w[k]["total_ms"]]
+        row(
+            f"total frame time, {n:,}×15",
+            "≤ 1.2 × floor, and no worse than regl-scatterplot and CPU projection",
+            f"{w['widget']['total_ms']:.0f} ms = {ratio:.2f} × floor ({w['floor']['total_ms']:.0f} ms); "
+            f"regl-scatterplot {w['scatter']['total_ms']:.0f} ms, CPU projection {w['cpu']['total_ms']:.0f} ms",
+            ratio <= 1.2 and not worse,
+        )
+    for f in results.get("lab", {}).get("first_frame", []):
+        if f["n"] == 1_000_000 and f["execute_to_ready_ms"] is not None:
+            row("first frame, 1M×15 (JupyterLab)", "≤ 2 s", f"{f['execute_to_ready_ms'] / 1000:.2f} s", f["execute_to_ready_ms"] <= 2000)
+    for c in results.get("wire", {}).get("configs", []):
+        row(
+            f"wire bytes per point, d = {c['d']}",
+            f"≤ 4·d + 8 = {c['target_bytes_per_point']}",
+            f"{c['bytes_per_point']:.2f} (n = {c['n']:,})",
+            c["bytes_per_point"] <= c["target_bytes_per_point"],
+        )
+    b = results.get("lab", {}).get("brush")
+    if b and b.get("release_to_kernel_ms") is not None:
+        row(f"brush release → t.selected, {b['n']:,}", "≤ 150 ms", f"{b['release_to_kernel_ms']:.0f} ms", b["release_to_kernel_ms"] <= 150)
+    m = results.get("memory")
+    if m:
+        row(
+            f"browser memory, {m['n']:,}×{m['d']}",
+            "≤ 2.5 × raw float32",
+            f"{m['ratio_to_raw']:.2f} × ({m['js_bytes_after_mount'] / 1e6:.0f} MB JS + {m['gpu_point_bytes'] / 1e6:.0f} MB GPU "
+            f"vs {m['raw_float32_bytes'] / 1e6:.0f} MB raw)",
+            m["ratio_to_raw"] <= 2.5,
+        )
+    r = results.get("responsiveness")
+    if r:
+        p95 = r["pointermove_delay_ms"]["p95"]
+        worst = max(x for x in (p95, r["pointerdown_click_delay_ms"]["p95"], r["timer_lateness_ms"]["p95"]) if x is not None)
+        row(
+            f"pointer → handler while touring {r['n']:,} (software GL)",
+            "≤ 100 ms",
+            f"pointermove p95 {p95:.0f} ms (median {r['pointermove_delay_ms']['median']:.0f}), click p95 "
+            f"{r['pointerdown_click_delay_ms']['p95'] or 0:.0f} ms, timer lateness p95 {r['timer_lateness_ms']['p95']:.0f} ms",
+            worst <= 100,
+        )
+    return rows
+
+
+def table(results: dict[str, Any]) -> str:
+    lines = []
+    render = results.get("render", {}).get("configs", [])
+    if render:
+        lines += [
+            "### Render, per frame (median; ms)",
+            "",
+            "| N × d | widget JS (of which drawImage) | widget total | (a) floor | floor + 2D copy | (b) regl-scatterplot | (c) CPU projection (its JS) | widget ÷ floor |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for c in render:
+            w = c["renderers"]
+            copy = f"{w['floorcopy']['total_ms']:.0f}" if "floorcopy" in w else "—"
+            lines.append(
+                f"| {c['n']:,} × {c['d']} | {w['widget']['js_ms']:.2f} ({w['widget']['copy_ms']:.2f}) | {w['widget']['total_ms']:.0f} "
+                f"| {w['floor']['total_ms']:.0f} | {copy} | {w['scatter']['total_ms']:.0f} | {w['cpu']['total_ms']:.0f} ({w['cpu']['js_ms']:.0f}) "
+                f"| {w['widget']['total_vs_floor']:.2f} |"
+            )
+        lines.append("")
+    rows = targets(results)
+    if rows:
+        lines += ["### Targets", "", "| target | wanted | measured | met |", "|---|---|---|---|"]
+        for r in rows:
+            met = "—" if r["met"] is None else ("met" if r["met"] else "**not met**")
+            lines.append(f"| {r['target']} | {r['wanted']} | {r['measured']} | {met} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_readme_table(results: dict[str, Any], meta: dict[str, Any]) -> None:
+    readme = HERE / "README.md"
+    text = readme.read_text()
+    start, end = "<!-- results:start -->", "<!-- results:end -->"
+    if start not in text or end not in text:
+        return
+    body = f"{start}\n\n_Run {meta['finished']} on {meta['machine']}; load average at start {meta['load_start']}._\n\n{table(results)}\n{end}"
+    readme.write_text(text[: text.index(start)] + body + text[text.index(end) + len(end) :])
+
+
+# -- main ------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, no JupyterLab, results in bench/results/smoke/")
+    parser.add_argument("--only", default="", help=f"comma-separated subset of {','.join(ITEMS)}")
+    parser.add_argument("--lab", action="store_true", help="with --smoke: run the JupyterLab items too (at 5k)")
+    args = parser.parse_args()
+    plan = SMOKE if args.smoke else FULL
+    items = [i for i in (args.only.split(",") if args.only else ITEMS) if i]
+    unknown = [i for i in items if i not in ITEMS]
+    if unknown:
+        parser.error(f"unknown item(s) {unknown}")
+    if args.smoke and not args.lab and not args.only:
+        items = [i for i in items if i != "lab"]
+    if not BUNDLE.exists():
+        log(f"missing {BUNDLE.relative_to(ROOT)}: run `npm run build` (or `make build`) first")
+        return 2
+    out_dir = HERE / "results" / ("smoke" if args.smoke else "")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Chromium + SwiftShader (software WebGL)",
+        "load_start": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+        "smoke": args.smoke,
+    }
+    from playwright.sync_api import sync_playwright
+
+    results: dict[str, Any] = {}
+    failures: list[str] = []
+    runners: dict[str, Callable[[Any], Any]] = {
+        "render": lambda b: bench_render(b, plan["render"]),
+        "hover": lambda b: bench_hover(b, plan["hover"]),
+        "wire": lambda b: bench_wire(plan["wire"]),
+        "memory": lambda b: bench_memory(b, *plan["memory"]),
+        "responsiveness": lambda b: bench_responsiveness(b, *plan["responsiveness"]),
+        "lab": lambda b: bench_lab(b, *plan["lab"]),
+    }
+    t_all = time.monotonic()
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            for item in items:
+                log(f"{item} …")
+                t = time.monotonic()
+                try:
+                    results[item] = runners[item](browser)
+                except Exception as error:  # a broken step: report it, go on, exit non-zero
+                    failures.append(f"{item}: {error}")
+                    traceback.print_exc()
+                    continue
+                payload = {"meta": {**meta, "seconds": time.monotonic() - t}, "plan": plan[item], "results": results[item]}
+                (out_dir / f"{item}.json").write_text(json.dumps(payload, indent=1, default=float) + "\n")
+        finally:
+            browser.close()
+    meta["finished"] = time.strftime("%Y-%m-%d %H:%M")
+    meta["seconds"] = round(time.monotonic() - t_all)
+    rows = targets(results)
+    (out_dir / "targets.json").write_text(json.dumps({"meta": meta, "targets": rows}, indent=1) + "\n")
+    log("")
+    log(table(results))
+    if not args.smoke and not args.only and not failures:
+        write_readme_table(results, meta)
+    log(f"done in {meta['seconds']} s" + (f"; BROKEN: {failures}" if failures else ""))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
