@@ -11,7 +11,7 @@ TS_SOURCES := $(shell find src -name '*.ts' -not -name '*.test.ts' 2>/dev/null)
 DEMO_PORT ?= 8888
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help demo test test-js test-py test-e2e build install typecheck labextension bench clean
+.PHONY: help demo test test-js test-py test-e2e build install typecheck labextension bench bench-smoke clean
 
 help:
 	@echo "make demo   install, build, and serve examples/ in JupyterLab (quick start open)"
@@ -52,7 +52,7 @@ test-py: $(VENV)/.stamp
 test-e2e: install build
 	$(PY) -m pytest tests -q
 
-test: install build typecheck test-js test-py test-e2e
+test: install build typecheck test-js test-py test-e2e bench-smoke
 
 demo: install build
 	@echo
@@ -66,6 +66,10 @@ labextension: install build
 
 bench: install build
 	$(PY) bench/run.py
+
+# The benchmarks at N = 5k without JupyterLab (< 2 min): fails only if the suite itself is broken.
+bench-smoke: install build
+	$(PY) bench/run.py --smoke
 
 clean:
 	rm -rf lib labextension $(BUNDLE) node_modules $(VENV)
