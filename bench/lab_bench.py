@@ -50,7 +50,9 @@ PROBE = (
       const roots = node.classList.contains('grandtour') ? [node] : [...node.querySelectorAll('.grandtour')];
       for (const el of roots) {
         if (!el.dataset.benchId) el.dataset.benchId = String(probe.status.length) + '-' + Math.random().toString(36).slice(2, 6);
-        probe.status.push({ id: el.dataset.benchId, status: 'added:' + el.dataset.status, at: performance.now() });
+        const r = el.getBoundingClientRect();
+        probe.status.push({ id: el.dataset.benchId, status: 'added:' + el.dataset.status, at: performance.now(),
+          visible: r.bottom > 0 && r.top < window.innerHeight, top: r.top });
       }
     }
   }).observe(document.body, { subtree: true, childList: true });
@@ -64,7 +66,8 @@ PROBE = (
     const data = (msg.content && msg.content.data) || {};
     const bytes = (msg.buffers || []).reduce((s, b) => s + (b.byteLength || 0), 0);
     probe.comm.push({ direction, type, method: data.method || null, keys: Object.keys(data.state || {}), bytes,
-      at: performance.now(), epoch: performance.timeOrigin + performance.now() });
+      at: performance.now(), epoch: performance.timeOrigin + performance.now(),
+      created: Date.parse(msg.header.date) });
   });
 }"""
 )
@@ -148,6 +151,10 @@ def run(browser: Browser, sizes: list[int], brush_n: int | None, d: int = 15, lo
         notebook.run_cell(0, timeout_ms=300_000)
         log(f"  lab: data made in the kernel ({time.monotonic() - t:.1f} s)")
         for i, n in enumerate(sizes, start=1):
+            if i > 1:
+                # Close the tour above so this one's output opens in view (a view out of
+                # sight does not draw, by design, and would not report ready).
+                kernel_exec(page, name, f"t_{sizes[i - 2]}.close(); print('ok')")
             results["first_frame"].append(_first_frame(page, notebook, name, i, n, log))
             if i == 1:
                 # The saved notebook's weight, with the first (smallest) tour in it only.
@@ -181,9 +188,13 @@ def _first_frame(page: Page, notebook: Notebook, name: str, index: int, n: int, 
     opened = next((m for m in comm if m["type"] == "comm_open" and m["direction"] == "recv" and m["bytes"] > 0), None)
     build = float(kernel_exec(page, name, f"print(_bench['build_{n}'])").strip())
     status = root.get_attribute("data-status")
+    execute = next((m for m in comm if m["type"] == "execute_input"), None)
     result = {
         "n": n,
         "status": status,
+        "visible_when_added": next((s.get("visible") for s in statuses if s["status"].startswith("added")), None),
+        "kernel_created_comm_open_after_execute_input_ms": None if (opened is None or execute is None) else opened["created"] - execute["created"],
+        "comm_open_transit_ms": None if opened is None else opened["epoch"] - opened["created"],
         "execute_to_ready_ms": None if ready is None else ready - key_at,
         "kernel_build_s": build,
         "execute_to_comm_open_ms": None if opened is None else opened["at"] - key_at,

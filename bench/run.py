@@ -177,6 +177,8 @@ def bench_memory(browser: Any, n: int, d: int) -> dict[str, Any]:
         if mounted["frames"] < 1:
             raise Broken("memory: the widget drew no frame")
         after = page.heap()
+        hovered = page.call("memoryHover")
+        after_hover = page.heap()
         page.call("memoryRelease")
         released = page.heap()
         raw = made["raw_float32_bytes"]
@@ -187,7 +189,10 @@ def bench_memory(browser: Any, n: int, d: int) -> dict[str, Any]:
             "n": n,
             "d": d,
             "raw_float32_bytes": raw,
-            "heap": {"base": base, "with_data": data, "after_mount": after, "after_release": released},
+            "heap": {"base": base, "with_data": data, "after_mount": after, "after_hover": after_hover, "after_release": released},
+            "hover_frames": hovered["frames"],
+            "js_bytes_after_hover": total(after_hover) - total(base),
+            "ratio_to_raw_after_hover": (total(after_hover) - total(base) + gpu["buffer"] + gpu["texture"]) / raw,
             "js_bytes_data_only": total(data) - total(base),
             "js_bytes_after_mount": js,
             "js_bytes_widget_overhead": total(after) - total(data),
@@ -201,7 +206,8 @@ def bench_memory(browser: Any, n: int, d: int) -> dict[str, Any]:
         }
         log(
             f"  memory n={n:,} d={d}: JS heap+buffers {js / 1e6:.1f} MB, GPU {gpu_points / 1e6:.1f} MB "
-            f"({gpu_points / n:.0f} B/point) = {r['ratio_to_raw']:.2f} × the raw {raw / 1e6:.0f} MB"
+            f"({gpu_points / n:.0f} B/point) = {r['ratio_to_raw']:.2f} × the raw {raw / 1e6:.0f} MB; "
+            f"{r['ratio_to_raw_after_hover']:.2f} × after a pointer move over the plot"
         )
         return r
     finally:
@@ -346,8 +352,8 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             f"browser memory, {m['n']:,}×{m['d']}",
             "≤ 2.5 × raw float32",
             f"{m['ratio_to_raw']:.2f} × ({m['js_bytes_after_mount'] / 1e6:.0f} MB JS + {m['gpu_point_bytes'] / 1e6:.0f} MB GPU "
-            f"vs {m['raw_float32_bytes'] / 1e6:.0f} MB raw)",
-            m["ratio_to_raw"] <= 2.5,
+            f"vs {m['raw_float32_bytes'] / 1e6:.0f} MB raw); {m['ratio_to_raw_after_hover']:.2f} × once the pointer has moved over the plot",
+            m["ratio_to_raw_after_hover"] <= 2.5,
         )
     r = results.get("responsiveness")
     if r:

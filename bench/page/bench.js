@@ -325,6 +325,139 @@ function dotRenderer(name, stage, data, width, height, pointSize, cpu, copy = fa
   };
 }
 
+/**
+ * Variants that isolate one part of the widget's cost (not competitors):
+ *   gpuproj — a bare regl draw that projects in the vertex shader like the widget (d floats
+ *             per point as vec4 attributes, the d×2 basis as uniforms), with nothing else;
+ *   bitmap  — the floor drawn on an OffscreenCanvas and handed to a visible canvas with
+ *             transferToImageBitmap (zero-copy), instead of drawImage into a 2D canvas.
+ */
+function variantRenderer(name, stage, data, width, height, pointSize) {
+  const { n, d } = data;
+  const chunks = Math.ceil(d / 4);
+  let canvas;
+  let view = null;
+  let bitmapContext = null;
+  if (name === 'bitmap') {
+    canvas = new OffscreenCanvas(width, height);
+    view = document.createElement('canvas');
+    view.width = width;
+    view.height = height;
+    view.style.cssText = `width:${width}px;height:${height}px;display:block`;
+    bitmapContext = view.getContext('bitmaprenderer');
+    stage.appendChild(view);
+  } else {
+    canvas = document.createElement('canvas');
+    canvas.width = width;
+    canvas.height = height;
+    canvas.style.cssText = `width:${width}px;height:${height}px;display:block`;
+    stage.appendChild(canvas);
+  }
+  B.owner = name;
+  const attrs = { alpha: true, antialias: false, depth: false, premultipliedAlpha: false, preserveDrawingBuffer: false };
+  const gl = name === 'bitmap' ? canvas.getContext('webgl', attrs) : null;
+  if (gl) B.contexts.push({ owner: name, ctx: gl, canvas, objects: new Map() });
+  const regl = gl ? createREGL({ gl }) : createREGL({ canvas, attributes: attrs });
+  B.owner = 'none';
+  const maxAttribs = regl._gl.getParameter(regl._gl.MAX_VERTEX_ATTRIBS);
+  if (name === 'gpuproj' && chunks + 1 > maxAttribs) {
+    regl.destroy();
+    canvas.remove();
+    return null;
+  }
+  const colour = regl.buffer({ usage: 'static', type: 'uint8', data: colours(data) });
+  const s = 0.47 * Math.min(width, height) * 2.5;
+  const blend = {
+    enable: true,
+    func: { srcRGB: 'src alpha', dstRGB: 'one minus src alpha', srcAlpha: 'one', dstAlpha: 'one minus src alpha' },
+  };
+  let draw;
+  const basis = new Float64Array(2 * d);
+  const bx = Array.from({ length: chunks }, () => new Float32Array(4));
+  const by = Array.from({ length: chunks }, () => new Float32Array(4));
+  if (name === 'gpuproj') {
+    const padded = new Float32Array(n * chunks * 4);
+    for (let p = 0; p < n; p++) for (let j = 0; j < d; j++) padded[p * chunks * 4 + j] = data.points[p * d + j];
+    const points = regl.buffer({ usage: 'static', type: 'float', data: padded });
+    const attributes = { aColor: { buffer: colour, normalized: true, size: 3 } };
+    const uniforms = { uScale: [(2 * s) / width, (2 * s) / height], uPointSize: pointSize };
+    const sum = (axis) => Array.from({ length: chunks }, (_, k) => `dot(aX${k}, ${axis}[${k}])`).join(' + ');
+    for (let k = 0; k < chunks; k++) {
+      attributes[`aX${k}`] = { buffer: points, stride: chunks * 16, offset: k * 16, size: 4 };
+      uniforms[`uBx[${k}]`] = () => bx[k];
+      uniforms[`uBy[${k}]`] = () => by[k];
+    }
+    draw = regl({
+      vert: `precision highp float;
+${Array.from({ length: chunks }, (_, k) => `attribute vec4 aX${k};`).join('\n')}
+attribute vec3 aColor;
+uniform vec4 uBx[${chunks}];
+uniform vec4 uBy[${chunks}];
+uniform vec2 uScale;
+uniform float uPointSize;
+varying vec4 vColor;
+void main() {
+  gl_Position = vec4(vec2(${sum('uBx')}, ${sum('uBy')}) * uScale, 0.0, 1.0);
+  gl_PointSize = uPointSize;
+  vColor = vec4(aColor, 0.9);
+}`,
+      frag: DOT_FRAG,
+      attributes,
+      uniforms,
+      count: n,
+      primitive: 'points',
+      depth: { enable: false },
+      blend,
+    });
+  } else {
+    const xy = new Float32Array(2 * n);
+    projectCpu(data.points, n, d, basisAt(d, 0), xy);
+    const position = regl.buffer({ usage: 'static', type: 'float', data: xy });
+    draw = regl({
+      vert: DOT_VERT,
+      frag: DOT_FRAG,
+      attributes: { aPos: { buffer: position, size: 2 }, aColor: { buffer: colour, normalized: true, size: 3 } },
+      uniforms: { uRot: regl.prop('rot'), uScale: [(2 * s) / width, (2 * s) / height], uPointSize: pointSize },
+      count: n,
+      primitive: 'points',
+      depth: { enable: false },
+      blend,
+    });
+  }
+  const pixel = new Uint8Array(4);
+  const raw = regl._gl;
+  let t = 0;
+  return {
+    name,
+    canvas: view ?? canvas,
+    frame() {
+      t += 0.05;
+      if (name === 'gpuproj') {
+        basisAt(d, t, basis);
+        for (let k = 0; k < chunks; k++) {
+          for (let r = 0; r < 4; r++) {
+            const j = 4 * k + r;
+            bx[k][r] = j < d ? basis[2 * j] : 0;
+            by[k][r] = j < d ? basis[2 * j + 1] : 0;
+          }
+        }
+      }
+      regl.poll();
+      regl.clear({ color: [0, 0, 0, 0] });
+      draw({ rot: [Math.cos(t), -Math.sin(t), Math.sin(t), Math.cos(t)] });
+      if (bitmapContext) bitmapContext.transferFromImageBitmap(canvas.transferToImageBitmap());
+    },
+    finish() {
+      // After the hand-off the context has a fresh buffer; the read still waits for the GPU.
+      raw.readPixels(0, 0, 1, 1, raw.RGBA, raw.UNSIGNED_BYTE, pixel);
+    },
+    destroy() {
+      regl.destroy();
+      (view ?? canvas).remove?.();
+    },
+  };
+}
+
 // -- regl-scatterplot ---------------------------------------------------------------------
 
 async function scatterRenderer(stage, data, width, height, pointSize) {
@@ -415,7 +548,7 @@ async function measure(renderer) {
  * each, interleaved (widget, floor, scatter, cpu, widget, …) so that load from other jobs
  * falls on all of them alike; the first `warmup` rounds are dropped.
  */
-export async function renderSuite({ n, d, frames = 5, warmup = 2, width = 640, settle = 50, renderers = ['widget', 'floor', 'scatter', 'cpu', 'floorcopy'] }) {
+export async function renderSuite({ n, d, frames = 5, warmup = 2, width = 640, settle = 50, renderers = ['widget', 'floor', 'scatter', 'cpu', 'floorcopy', 'gpuproj', 'bitmap'] }) {
   B.manual = true;
   const stage = document.getElementById('stage');
   stage.replaceChildren();
@@ -444,6 +577,11 @@ export async function renderSuite({ n, d, frames = 5, warmup = 2, width = 640, s
   }
   if (renderers.includes('cpu')) list.push(dotRenderer('cpu', stage, data, w, h, pointSize, true));
   if (renderers.includes('floorcopy')) list.push(dotRenderer('floorcopy', stage, data, w, h, pointSize, false, true));
+  for (const variant of ['gpuproj', 'bitmap']) {
+    if (!renderers.includes(variant)) continue;
+    const r = variantRenderer(variant, stage, data, w, h, pointSize);
+    if (r) list.push(r);
+  }
   const samples = Object.fromEntries(list.map((r) => [r.name, []]));
   const framesBefore = widget.frames();
   for (let round = 0; round < warmup + frames; round++) {
@@ -468,7 +606,7 @@ export async function renderSuite({ n, d, frames = 5, warmup = 2, width = 640, s
     };
   }
   const gpu = {};
-  for (const name of ['widget', 'floor', 'scatter', 'cpu', 'floorcopy']) gpu[name] = B.gpuBytes(name);
+  for (const name of ['widget', 'floor', 'scatter', 'cpu', 'floorcopy', 'gpuproj', 'bitmap']) gpu[name] = B.gpuBytes(name);
   for (const r of list) if (r !== widget) r.destroy();
   widget.destroy();
   B.widgetFns = null;
@@ -576,6 +714,19 @@ export async function memoryMount() {
   const gpu = B.gpuBytes('widget');
   const stats = (await loadBundle()).testing.glStats();
   return { frames: memoryWidget.frames(), gpu_bytes: gpu, gl_stats: stats };
+}
+
+/** Step 3: a pointer move over the plot and a frame (hover picking keeps a 2N Float64Array). */
+export async function memoryHover() {
+  const plot = memoryWidget.root.querySelector('.grandtour-plot');
+  const rect = plot.getBoundingClientRect();
+  const before = memoryWidget.frames();
+  plot.dispatchEvent(
+    new PointerEvent('pointermove', { bubbles: true, pointerType: 'mouse', clientX: rect.left + rect.width / 2, clientY: rect.top + rect.height / 2 }),
+  );
+  for (let i = 0; i < 6000 && memoryWidget.frames() === before; i++) await sleep(10);
+  await sleep(50);
+  return { frames: memoryWidget.frames() - before };
 }
 
 export function memoryRelease() {
