@@ -13,6 +13,8 @@ export interface GlCaps {
   maxTextureSize: number;
   maxVertexTextureUnits: number;
   floatTextures: boolean;
+  /** 32-bit element indices: needed to draw a sample of more than 65,536 points. */
+  uintElements: boolean;
 }
 
 export interface SharedGl {
@@ -70,7 +72,7 @@ function createSharedGl(doc: Document): SharedGl {
     regl = createREGL({
       canvas,
       attributes: { alpha: true, antialias: false, depth: true, premultipliedAlpha: false, preserveDrawingBuffer: false },
-      optionalExtensions: ['OES_texture_float'],
+      optionalExtensions: ['OES_texture_float', 'OES_element_index_uint'],
     });
   } catch (error) {
     throw new Error(`[grandtour] WebGL is not available in this browser (${String(error)})`);
@@ -96,6 +98,7 @@ function readCaps(regl: Regl): GlCaps {
     maxTextureSize: gl.getParameter(gl.MAX_TEXTURE_SIZE) as number,
     maxVertexTextureUnits: gl.getParameter(gl.MAX_VERTEX_TEXTURE_IMAGE_UNITS) as number,
     floatTextures: regl.hasExtension('OES_texture_float'),
+    uintElements: regl.hasExtension('OES_element_index_uint'),
   };
 }
 

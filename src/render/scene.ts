@@ -3,7 +3,8 @@
  * colour and state of every point, and the draw call. Nothing here is per frame except
  * draw(), which only sets uniforms: no buffer is uploaded and no N-sized array allocated.
  */
-import type { Buffer, DrawCommand, Texture2D } from 'regl';
+import type { Buffer, DrawCommand, Elements, Texture2D } from 'regl';
+import { createRandom } from '../core/random';
 import { packAtlases, type ImageSet } from './atlas';
 import { chunkCount } from '../core/projection';
 import { FRAGMENT_SHADER, vertexShader, type PointSource } from './shaders';
@@ -47,6 +48,11 @@ export interface DrawParams {
   imagesSelectedOnly: boolean;
   /** Device pixels. */
   imageSize: number;
+  /**
+   * Draw only this many points, a fixed random sample (level of detail while moving, when
+   * a full frame is too slow); undefined draws every point.
+   */
+  sample?: number;
 }
 
 interface GpuAtlas {
@@ -89,6 +95,8 @@ export class PointScene {
   private indexBuffer: Buffer | null = null;
   private indexCount = 0;
   private atlases: GpuAtlas[] = [];
+  /** A fixed random order of the points: its first k indices are a fair sample of any size. */
+  private sampleOrder: Elements | null = null;
   /** Bound when no thumbnails are drawn: a sampler must always have a texture. */
   private readonly blankAtlas: Texture2D;
   private count = 0;
@@ -150,6 +158,10 @@ export class PointScene {
       layer.perRow = perRow;
     }
     this.ensureIndexBuffer(n);
+    if (this.sampleOrder && n !== this.count) {
+      this.sampleOrder.destroy();
+      this.sampleOrder = null;
+    }
     this.layers.set(name, layer);
     this.count = n;
   }
@@ -189,7 +201,10 @@ export class PointScene {
     const from = params.fromLayer !== undefined && this.canBlend(params.fromLayer, params.layer)
       ? this.layers.get(params.fromLayer)
       : undefined;
-    const command = this.command(layer.source, layer.chunks, from !== undefined);
+    const total = Math.min(layer.n, this.count);
+    const sampled =
+      params.sample !== undefined && params.sample < total && !params.showImages && this.ensureSampleOrder(total);
+    const command = this.command(layer.source, layer.chunks, from !== undefined, sampled);
     const props = this.props;
     const { x, y, z } = this.basisChunks;
     for (let k = 0; k < layer.chunks; k++) {
@@ -214,15 +229,18 @@ export class PointScene {
     props.imagesSelectedOnly = params.imagesSelectedOnly ? 1 : 0;
     props.imageSize = params.imageSize;
     props.viewport = { x: 0, y: 0, width: params.width, height: params.height };
-    const total = Math.min(layer.n, this.count);
+    this.useAtlas(null);
+    if (sampled) {
+      props.elements = this.sampleOrder;
+      props.offset = 0;
+      props.count = params.sample;
+      command(props);
+      return;
+    }
     if (params.showImages && this.atlases.length > 0) {
       // One call per atlas: its points are one contiguous index range.
-      props.showImages = 1;
       for (const atlas of this.atlases) {
-        props.atlas = atlas.texture;
-        props.atlasFirst = atlas.first;
-        props.cellsPerRow = atlas.cellsPerRow;
-        props.cellSize = atlas.cellSize;
+        this.useAtlas(atlas);
         props.offset = atlas.first;
         props.count = Math.max(0, Math.min(atlas.count, total - atlas.first));
         if (props.count) command(props);
@@ -231,18 +249,24 @@ export class PointScene {
       if (covered >= total) return;
       // Points beyond the last thumbnail (fewer images than points cannot happen from
       // Python, but a hand-edited state could): draw them as dots.
+      this.useAtlas(null);
       props.offset = covered;
       props.count = total - covered;
     } else {
       props.offset = 0;
       props.count = total;
     }
-    props.showImages = 0;
-    props.atlas = this.blankAtlas;
-    props.atlasFirst = 0;
-    props.cellsPerRow = 1;
-    props.cellSize = [1, 1];
     command(props);
+  }
+
+  /** Bind one atlas's thumbnails, or none (dots only). */
+  private useAtlas(atlas: GpuAtlas | null): void {
+    const props = this.props;
+    props.showImages = atlas ? 1 : 0;
+    props.atlas = atlas?.texture ?? this.blankAtlas;
+    props.atlasFirst = atlas?.first ?? 0;
+    props.cellsPerRow = atlas?.cellsPerRow ?? 1;
+    props.cellSize = atlas?.cellSize ?? [1, 1];
   }
 
   destroy(): void {
@@ -252,6 +276,8 @@ export class PointScene {
     this.indexBuffer?.destroy();
     this.indexBuffer = null;
     this.setImages(null);
+    this.sampleOrder?.destroy();
+    this.sampleOrder = null;
     this.blankAtlas.destroy();
     this.commands.clear();
   }
@@ -265,8 +291,25 @@ export class PointScene {
     this.indexBuffer = this.gl.regl.buffer({ usage: 'static', type: 'float', data: indices });
   }
 
-  private command(source: PointSource, chunks: number, blend: boolean): DrawCommand {
-    const key = `${source}:${chunks}:${blend}`;
+  /** Whether a sample order exists (made on first use; needs 32-bit element indices). */
+  private ensureSampleOrder(n: number): boolean {
+    if (this.sampleOrder) return true;
+    if (!this.gl.caps.uintElements) return false;
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    const random = createRandom(n);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      const t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    this.sampleOrder = this.gl.regl.elements({ data: order, type: 'uint32', primitive: 'points', usage: 'static' });
+    return true;
+  }
+
+  private command(source: PointSource, chunks: number, blend: boolean, sampled = false): DrawCommand {
+    const key = `${source}:${chunks}:${blend}:${sampled}`;
     const existing = this.commands.get(key);
     if (existing) return existing;
     const { regl } = this.gl;
@@ -325,6 +368,7 @@ export class PointScene {
       uniforms: uniforms as any,
       count: regl.prop<any, any>('count'),
       offset: regl.prop<any, any>('offset'),
+      ...(sampled ? { elements: regl.prop<any, any>('elements') } : {}),
       primitive: 'points',
       viewport: regl.prop<any, any>('viewport'),
       depth: { enable: true, func: '<=', mask: true },

@@ -56,6 +56,8 @@ const CSS = `
 .grandtour-layer { font: inherit; padding: 1px 6px; border: 1px solid var(--jp-border-color1, #bbb); border-radius: 10px;
   background: var(--jp-layout-color1, #fff); color: inherit; cursor: pointer; opacity: 0.85; }
 .grandtour-layer[aria-pressed=true] { background: var(--jp-brand-color1, #4e79a7); border-color: var(--jp-brand-color1, #4e79a7); color: #fff; opacity: 1; }
+.grandtour-lod { position: absolute; right: 8px; top: 8px; padding: 2px 6px; border-radius: 3px; font-size: 11px;
+  background: var(--jp-warn-color3, #fff3cd); color: var(--jp-ui-font-color1, #5c4400); pointer-events: none; }
 .grandtour[data-status=error] .grandtour-error { display: block; }
 `;
 

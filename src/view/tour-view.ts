@@ -38,6 +38,14 @@ export interface TourViewEvents {
 const CLICK_SLOP = 4;
 const MIN_ZOOM = 0.2;
 const MAX_ZOOM = 200;
+/**
+ * Level of detail: a moving frame should cost at most this much (ms, measured, including
+ * the wait for the GPU); above it the view draws a fixed random sample while moving, says
+ * so in a badge, and draws every point again as soon as the view is still.
+ */
+const MOVING_FRAME_BUDGET_MS = 50;
+/** Never sample below this many points, nor sample a cloud smaller than this. */
+const MIN_SAMPLE = 50_000;
 /** Hover picking projects every point; above this many coordinates it waits for the pointer to move. */
 const LIVE_PICK_LIMIT = 4_000_000;
 
@@ -67,6 +75,17 @@ export class TourView implements Animated {
   private readonly tooltip: Tooltip;
   private readonly help: HTMLDivElement;
   private readonly errorBox: HTMLDivElement;
+  private readonly lodBadge: HTMLDivElement;
+  /**
+   * Measured cost of drawing one point (ms, moving average), to size the moving sample. It
+   * is read off the interval between consecutive moving frames: the GPU (software or not)
+   * works apart from the main thread, and the browser paces frames to what it can finish.
+   */
+  private msPerPoint = 0;
+  /** When the last moving frame was drawn, and how many points it drew (null: still). */
+  private lastMoving: { at: number; drawn: number } | null = null;
+  /** Draw a sample while moving when full frames are too slow (the level_of_detail trait). */
+  levelOfDetail = true;
   private readonly viewport: Viewport = createViewport(1, 1);
   private readonly resizeObserver: ResizeObserver;
   private readonly intersectionObserver: IntersectionObserver | null;
@@ -157,6 +176,9 @@ export class TourView implements Animated {
     this.layerStrip.setAttribute('aria-label', 'Layers (j / k)');
     this.plot.append(toolbar, this.layerStrip);
     this.help = createHelp(this.plot);
+    this.lodBadge = element(doc, 'div', 'grandtour-lod');
+    this.lodBadge.style.display = 'none';
+    this.plot.appendChild(this.lodBadge);
     this.root.append(this.plot, this.legendBox, this.errorBox);
     this.legend = new Legend(this.legendBox, {
       hover: (code) => this.session.setHighlight(code === null ? null : this.session.classMembers(code)),
@@ -292,6 +314,7 @@ export class TourView implements Animated {
     const dpr = this.canvas.width / Math.max(this.viewport.width, 1);
     const width = this.canvas.width;
     const height = this.canvas.height;
+    const sample = this.movingSample();
     renderInto(gl, this.context, width, height, () => {
       session.draw(
         {
@@ -300,10 +323,23 @@ export class TourView implements Animated {
           height,
           pointSize: this.pointSize() * dpr,
           imageSize: this.imageSize() * dpr,
+          sample,
         },
         now,
       );
     });
+    const drawn = sample ?? session.count;
+    if (this.lastMoving && this.lastMoving.drawn > 0) {
+      const cost = (now - this.lastMoving.at) / this.lastMoving.drawn;
+      this.msPerPoint = this.msPerPoint === 0 ? cost : 0.6 * this.msPerPoint + 0.4 * cost;
+    }
+    this.lastMoving = this.isMoving() ? { at: now, drawn } : null;
+    this.lodBadge.style.display = sample === undefined ? 'none' : '';
+    if (sample !== undefined) {
+      this.lodBadge.textContent = `Moving: drawing ${sample.toLocaleString('en-US')} of ${session.count.toLocaleString(
+        'en-US',
+      )} points; all of them when still`;
+    }
     this.frames++;
     this.root.dataset.frames = String(this.frames);
     if (this.root.dataset.status !== 'ready') this.root.dataset.status = 'ready';
@@ -319,6 +355,25 @@ export class TourView implements Animated {
       const [px, py] = viewToPixel(this.viewport, x, y);
       this.handlesLayer.place(i, px, py, px > -20 && py > -20 && px < width + 20 && py < height + 20);
     });
+  }
+
+  /** How many points to draw this frame if it is a moving one and full frames are too slow. */
+  private movingSample(): number | undefined {
+    const n = this.session.count;
+    if (!this.levelOfDetail || !this.isMoving() || n <= MIN_SAMPLE || this.session.showImages) return undefined;
+    if (this.msPerPoint * n <= MOVING_FRAME_BUDGET_MS) return undefined;
+    return Math.min(n, Math.max(MIN_SAMPLE, Math.floor(MOVING_FRAME_BUDGET_MS / this.msPerPoint)));
+  }
+
+  private isMoving(): boolean {
+    const kind = this.gesture?.kind;
+    return (
+      (this.session.playing && this.session.clock.playing) ||
+      this.session.transitioning ||
+      kind === 'steer' ||
+      kind === 'pan' ||
+      kind === 'pinch'
+    );
   }
 
   /** CSS pixels: large for a few points, down to 1.5 px for millions. */

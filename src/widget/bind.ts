@@ -158,6 +158,10 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
   const applyPlaying = guard(() => session.setPlaying(Boolean(model.get('playing'))));
   const applySpeed = guard(() => session.setSpeed(Number(model.get('speed'))));
   const applySeed = guard(() => session.setSeed(Number(model.get('seed')) || 0));
+  const applyLevelOfDetail = guard(() => {
+    view.levelOfDetail = model.get('level_of_detail') !== false;
+    view.invalidate();
+  });
   const applyHeight = guard(() => view.setHeight(Number(model.get('height')) || 480));
 
   const handlers: [Trait, () => void][] = [
@@ -177,6 +181,7 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
     ['show_images', applyImages],
     ['images_selected_only', applyImages],
     ['_link', applyLink],
+    ['level_of_detail', applyLevelOfDetail],
     ['_align', applyAlign],
   ];
 
@@ -184,6 +189,7 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
   // joins the session as it is (the tour already running) and only adds its DOM.
   const joining = session.dataSource === model.get('_layers');
   applyHeight();
+  applyLevelOfDetail();
   if (!joining) {
     applySeed();
     applySpeed();

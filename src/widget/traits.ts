@@ -31,6 +31,7 @@ export interface TourTraits {
   hidden_classes: string[];
   _link: { group: string; selection: boolean; handles: boolean } | null;
   _align: { partner: string; enabled: boolean } | null;
+  level_of_detail: boolean;
 }
 
 export function decodeHandles(value: unknown, n: number): HandleData[] {

@@ -76,6 +76,10 @@ class Tour(anywidget.AnyWidget):
         Initial handles, as ``{"name": str, "indices": array-like}``.
     hidden_classes : list of str, optional
         Classes hidden from the view (the legend toggles them).
+    level_of_detail : bool, default True
+        When a full frame takes longer than ~40 ms (a million points in software WebGL),
+        draw a fixed random sample while the view moves, with a badge saying how many points
+        are drawn, and every point as soon as it is still. False always draws every point.
 
     Attributes
     ----------
@@ -126,6 +130,8 @@ class Tour(anywidget.AnyWidget):
     _handles = traitlets.List().tag(sync=True, to_json=handles_to_json, from_json=handles_from_json)
     _images = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
     show_images = traitlets.Bool(False).tag(sync=True)
+    # While moving, draw a random sample when full frames are too slow (a badge says so).
+    level_of_detail = traitlets.Bool(True).tag(sync=True)
     images_selected_only = traitlets.Bool(False).tag(sync=True)
     hidden_classes = traitlets.List(traitlets.Unicode()).tag(sync=True)
     # Set by grandtour.link / grandtour.compare: the front end shares clock and steering.
@@ -150,6 +156,7 @@ class Tour(anywidget.AnyWidget):
         class_handles: Any = "auto",
         handles: Any = None,
         hidden_classes: Any = None,
+        level_of_detail: bool = True,
         **kwargs: Any,
     ) -> None:
         # Check everything before the widget (and its comm) exists: a bad argument
@@ -204,6 +211,7 @@ class Tour(anywidget.AnyWidget):
             show_images=bool(show_images),
             images_selected_only=bool(images_selected_only),
             hidden_classes=hidden,
+            level_of_detail=bool(level_of_detail),
             **kwargs,
         )
 
