@@ -81,6 +81,29 @@ class JupyterServer:
             body = response.read()
         return json.loads(body) if body else None
 
+    def lab_setting_raw(self, plugin: str, timeout: float = 10.0) -> str:
+        """A Lab plugin's user settings as stored (JSON5 text; "{}" when none are set)."""
+        request = urllib.request.Request(
+            f"{self.base_url}/lab/api/settings/{plugin}",
+            headers={"Authorization": f"token {self.token}"},
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return str(json.loads(response.read()).get("raw") or "{}")
+
+    def set_lab_setting(self, plugin: str, values: dict[str, Any] | str, timeout: float = 10.0) -> None:
+        """Replace a Lab plugin's user settings (e.g. "@jupyter-widgets/jupyterlab-manager:plugin")
+        through the settings API: a dict, or raw text as `lab_setting_raw` returns it.
+        Pages opened after this see the new values."""
+        raw = values if isinstance(values, str) else json.dumps(values)
+        request = urllib.request.Request(
+            f"{self.base_url}/lab/api/settings/{plugin}",
+            data=json.dumps({"raw": raw}).encode(),
+            method="PUT",
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            response.read()
+
     def log_tail(self, lines: int = 40) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -353,6 +376,20 @@ class Notebook:
     def cell_count(self) -> int:
         return len(self.state()["cells"])
 
+    def mode(self) -> str:
+        """The notebook's mode: 'command' or 'edit'."""
+        mode = self.page.evaluate(
+            "(path) => {" + _FIND_PANEL + " const panel = findPanel(path); return panel ? panel.content.mode : null; }",
+            self.name,
+        )
+        if mode is None:
+            raise LabError(f"notebook {self.name} is not open in the page")
+        return str(mode)
+
+    def focus_editor(self, index: int) -> None:
+        """Click into cell `index`'s editor and wait for edit mode on that cell."""
+        self._focus_editor(index)
+
     def panel_locator(self) -> Locator:
         """The notebook panel; tests open one notebook per page."""
         return self.page.locator(".jp-NotebookPanel:visible").first
@@ -444,6 +481,103 @@ class Notebook:
             if time.monotonic() > deadline:
                 raise LabError(f"kernel not idle after {timeout_ms} ms")
             time.sleep(0.1)
+
+    # -- saving, the kernel behind the UI's back ---------------------------------
+
+    def save(self, timeout_ms: int = 30_000) -> None:
+        """Save through the app's save command (what Ctrl+S runs) and wait for a clean model."""
+        self.page.evaluate(
+            "async (path) => {"
+            + _FIND_PANEL
+            + """
+              const panel = findPanel(path);
+              if (!panel) throw new Error(`notebook ${path} is not open`);
+              window.jupyterapp.shell.activateById(panel.id);
+              await window.jupyterapp.commands.execute('docmanager:save');
+            }""",
+            self.name,
+        )
+        self.page.wait_for_function(
+            "(path) => {" + _FIND_PANEL + " const panel = findPanel(path); return !!panel && !panel.context.model.dirty; }",
+            arg=self.name,
+            timeout=timeout_ms,
+            polling=100,
+        )
+
+    def kernel_run(self, code: str, timeout_ms: int = CELL_TIMEOUT_MS) -> str:
+        """Run `code` in the notebook's kernel without a cell and return its stdout.
+
+        Nothing in the notebook changes (no cell, no execution count, no scrolling), so the
+        widgets on screen stay where they are. Raises CellError if the code raised.
+        """
+        result = self.page.evaluate(
+            "async ([path, code, timeout]) => {"
+            + _FIND_PANEL
+            + """
+              const panel = findPanel(path);
+              const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
+              if (!kernel) throw new Error(`no kernel for ${path}`);
+              const future = kernel.requestExecute({code, silent: false, store_history: false});
+              let out = '';
+              let error = null;
+              future.onIOPub = (msg) => {
+                const type = msg.header.msg_type;
+                if (type === 'stream') out += msg.content.text;
+                if (type === 'error') {
+                  error = `${msg.content.ename}: ${msg.content.evalue}\\n${msg.content.traceback.join('\\n')}`;
+                }
+              };
+              const timer = new Promise((resolve) => setTimeout(() => resolve('timeout'), timeout));
+              const done = await Promise.race([future.done.then(() => 'done'), timer]);
+              return {out, error, done};
+            }""",
+            [self.name, code, timeout_ms],
+        )
+        if result["done"] != "done":
+            raise LabError(f"kernel did not answer within {timeout_ms} ms: {code!r}")
+        if result["error"]:
+            raise CellError(_ANSI.sub("", result["error"]))
+        return str(result["out"])
+
+    def record_comm_messages(self) -> None:
+        """From now on, note every comm message to and from the kernel (see comm_messages)."""
+        self.page.evaluate(
+            "(path) => {"
+            + _FIND_PANEL
+            + """
+              const kernel = findPanel(path).sessionContext.session.kernel;
+              window.__e2eComm = [];
+              if (window.__e2eCommKernel === kernel) return;
+              window.__e2eCommKernel = kernel;
+              kernel.anyMessage.connect((_, {msg, direction}) => {
+                const type = msg.header.msg_type;
+                if (!type.startsWith('comm_') || !window.__e2eComm) return;
+                const data = (msg.content && msg.content.data) || {};
+                window.__e2eComm.push({
+                  direction, type, comm: msg.content.comm_id, method: data.method || null,
+                  keys: Object.keys(data.state || {}).sort(), at: performance.now(),
+                });
+              });
+            }""",
+            self.name,
+        )
+
+    def comm_messages(self) -> list[dict[str, Any]]:
+        """Comm messages since record_comm_messages: direction ('send'/'recv'), method, state keys."""
+        return list(self.page.evaluate("() => window.__e2eComm || []"))
+
+    def kernel_id(self) -> str | None:
+        """The id of the kernel the server runs for this notebook, if any."""
+        for session in self.server.api("GET", "sessions") or []:
+            if session.get("path") == self.name and session.get("kernel"):
+                return str(session["kernel"]["id"])
+        return None
+
+    def shutdown_kernel(self) -> None:
+        """End this notebook's session (and its kernel) through the REST API."""
+        for session in self.server.api("GET", "sessions") or []:
+            if session.get("path") == self.name:
+                self.server.api("DELETE", f"sessions/{session['id']}")
 
     def _wait_done(
         self, indices: list[int], before: dict[int, int | None], timeout_ms: int, check: bool
