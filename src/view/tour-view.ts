@@ -432,7 +432,8 @@ export class TourView implements Animated {
     this.legend.mark(session.hiddenClasses, withHandle);
   }
 
-  private currentProjection(): number[][] {
+  /** The d×2 basis on screen now, as Python's projection trait holds it. */
+  currentProjection(): number[][] {
     const basis = this.session.basis(performance.now());
     const dims = basis.length / 3;
     const rows: number[][] = [];
@@ -778,6 +779,8 @@ export class TourView implements Animated {
     if (makeHandle) {
       this.handleMode = false;
       if (indices.length > 0) this.addHandle(indices);
+      // Python gets the frame the handle's points were lassoed on, as with a selection.
+      this.events.steer(projection);
       this.refreshControls();
       return;
     }

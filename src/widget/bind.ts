@@ -155,7 +155,18 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
   };
   session.linkedListeners.add(onLinked);
 
-  const applyPlaying = guard(() => session.setPlaying(Boolean(model.get('playing'))));
+  const applyPlaying = guard(() => {
+    const playing = Boolean(model.get('playing'));
+    const wasPlaying = session.playing;
+    session.setPlaying(playing);
+    // Paused from Python: tell Python which view it stopped on, as a pause in the view does.
+    if (wasPlaying && !playing && session.layer) {
+      const projection = view.currentProjection();
+      sentProjection = projection;
+      model.set('projection', projection);
+      model.save_changes();
+    }
+  });
   const applySpeed = guard(() => session.setSpeed(Number(model.get('speed'))));
   const applySeed = guard(() => session.setSeed(Number(model.get('seed')) || 0));
   const applyLevelOfDetail = guard(() => {
