@@ -116,6 +116,14 @@ function projectCpu(points, n, d, basis, out) {
   return out;
 }
 
+/** The widget's zoom (data-zoom), read after it mounts: every renderer uses its scale. */
+let viewZoom = 1;
+
+/** Pixels per view unit, as the widget computes it (core/viewport.ts pixelsPerUnit). */
+function pixelsPerUnit(width, height) {
+  return 0.5 * Math.min(width, height) * (1 - 0.06) * viewZoom;
+}
+
 /** The widget's point size (tour-view.ts pointSize at the fitted zoom), device px. */
 export function widgetPointSize(n, width, height) {
   return Math.max(1.5, Math.min(8, (0.4 * Math.min(width, height)) / Math.sqrt(Math.max(n, 1))));
@@ -150,7 +158,7 @@ export function makeModel(state) {
   };
 }
 
-export function widgetState(data, { playing = true, height = 480 } = {}) {
+export function widgetState(data, { playing = true, height = 480, lod = true } = {}) {
   const wire = (array, dtype, shape) => ({ view: new DataView(array.buffer, array.byteOffset, array.byteLength), dtype, shape });
   return {
     _uid: `bench-${Math.random().toString(36).slice(2)}`,
@@ -171,6 +179,9 @@ export function widgetState(data, { playing = true, height = 480 } = {}) {
     hidden_classes: [],
     _link: null,
     _align: null,
+    // Level of detail (a sample while moving when full frames are slow): the render
+    // comparison turns it off so that every renderer draws all N points.
+    level_of_detail: lod,
   };
 }
 
@@ -265,7 +276,7 @@ function dotRenderer(name, stage, data, width, height, pointSize, cpu, copy = fa
   projectCpu(data.points, n, d, basisAt(d, 0), xy);
   const position = regl.buffer({ usage: cpu ? 'dynamic' : 'static', type: 'float', data: xy });
   const colour = regl.buffer({ usage: 'static', type: 'uint8', data: colours(data) });
-  const s = 0.47 * Math.min(width, height) * 2.5;
+  const s = pixelsPerUnit(width, height);
   const draw = regl({
     vert: DOT_VERT,
     frag: DOT_FRAG,
@@ -366,7 +377,7 @@ function variantRenderer(name, stage, data, width, height, pointSize) {
     return null;
   }
   const colour = regl.buffer({ usage: 'static', type: 'uint8', data: colours(data) });
-  const s = 0.47 * Math.min(width, height) * 2.5;
+  const s = pixelsPerUnit(width, height);
   const blend = {
     enable: true,
     func: { srcRGB: 'src alpha', dstRGB: 'one minus src alpha', srcAlpha: 'one', dstAlpha: 'one minus src alpha' },
@@ -482,7 +493,8 @@ async function scatterRenderer(stage, data, width, height, pointSize) {
   const x = new Float32Array(n);
   const y = new Float32Array(n);
   const valueA = new Float32Array(n);
-  const s = 2.5;
+  // regl-scatterplot fits [-1, 1] to the shorter side: the widget's pixels per unit.
+  const s = (2 * pixelsPerUnit(width, height)) / Math.min(width, height);
   for (let i = 0; i < n; i++) {
     x[i] = Math.max(-1, Math.min(1, xy[2 * i] * s));
     y[i] = Math.max(-1, Math.min(1, xy[2 * i + 1] * s));
@@ -560,7 +572,7 @@ export async function renderSuite({ n, d, frames = 5, warmup = 2, width = 640, s
   stage.appendChild(host);
   const list = [];
   let t = performance.now();
-  const widget = await mountWidget(host, data);
+  const widget = await mountWidget(host, data, { lod: false });
   B.widgetFns = widget.fns;
   // The first frame uploads the data: time it on its own.
   const first = await measure(widget);
@@ -568,6 +580,8 @@ export async function renderSuite({ n, d, frames = 5, warmup = 2, width = 640, s
   setup.widget_mount_ms = performance.now() - t;
   const { width: w, height: h } = widget;
   const pointSize = widgetPointSize(n, w, h);
+  viewZoom = Number(widget.root.dataset.zoom) || 1;
+  setup.zoom = viewZoom;
   if (renderers.includes('widget')) list.push(widget);
   if (renderers.includes('floor')) list.push(dotRenderer('floor', stage, data, w, h, pointSize, false));
   if (renderers.includes('scatter')) {
@@ -638,7 +652,7 @@ export async function hoverCost({ n, d, frames = 5 }) {
   host.style.cssText = 'width:640px';
   stage.appendChild(host);
   const data = makeBlobs(n, d);
-  const widget = await mountWidget(host, data);
+  const widget = await mountWidget(host, data, { lod: false });
   B.widgetFns = widget.fns;
   await measure(widget);
   const run = async () => {
@@ -744,7 +758,7 @@ let probe = null;
  * or click event reaching the plot how long it waited (event.timeStamp → handler), and for a
  * timer ticking every `period` ms how late each tick ran.
  */
-export async function responsivenessStart({ n, d, period = 50 }) {
+export async function responsivenessStart({ n, d, period = 50, lod = true }) {
   B.manual = false;
   const stage = document.getElementById('stage');
   stage.replaceChildren();
@@ -752,7 +766,7 @@ export async function responsivenessStart({ n, d, period = 50 }) {
   host.style.cssText = 'width:640px';
   stage.appendChild(host);
   const data = makeBlobs(n, d);
-  const widget = await mountWidget(host, data);
+  const widget = await mountWidget(host, data, { lod });
   B.owner = 'widget';
   for (let i = 0; i < 6000 && widget.frames() < 2; i++) await sleep(10);
   B.owner = 'none';
@@ -792,8 +806,10 @@ export function responsivenessStop() {
   const { widget, events, timer, synthetic } = probe;
   const frames = widget.frames();
   const pauseButton = widget.root.querySelector('.grandtour-play');
+  const badge = widget.root.querySelector('.grandtour-lod');
   const result = {
     frames,
+    lod_badge: badge && badge.style.display !== 'none' ? badge.textContent : null,
     raf: B.rafLog.slice(),
     events: events.slice(),
     timer_lateness: timer.slice(),
@@ -803,4 +819,52 @@ export function responsivenessStop() {
   widget.destroy();
   probe = null;
   return result;
+}
+
+// -- the frame loop as it runs --------------------------------------------------------------
+
+/**
+ * The widget touring on the real requestAnimationFrame, nothing else on the page and no
+ * read-back: every callback of its frame loop timed (the main-thread JS per frame as a user
+ * gets it), the interval between frames, and the level-of-detail badge.
+ */
+export async function freeRun({ n, d, seconds = 4, lod = true }) {
+  B.manual = false;
+  const stage = document.getElementById('stage');
+  stage.replaceChildren();
+  const host = document.createElement('div');
+  host.style.cssText = 'width:640px';
+  stage.appendChild(host);
+  const data = makeBlobs(n, d);
+  B.owner = 'widget';
+  const widget = await mountWidget(host, data, { lod });
+  B.owner = 'widget';
+  for (let i = 0; i < 6000 && widget.frames() < 3; i++) await sleep(10);
+  B.owner = 'none';
+  B.rafLog = [];
+  B.logRaf = true;
+  const before = widget.frames();
+  await sleep(seconds * 1000);
+  B.logRaf = false;
+  const log = B.rafLog.slice();
+  const frames = widget.frames() - before;
+  const badge = widget.root.querySelector('.grandtour-lod');
+  const lodBadge = badge && badge.style.display !== 'none' ? badge.textContent : null;
+  widget.destroy();
+  const starts = log.map((f) => f.start);
+  const intervals = starts.slice(1).map((t, i) => t - starts[i]);
+  return {
+    n,
+    d,
+    lod,
+    seconds,
+    frames,
+    callback_ms: median(log.map((f) => f.ms)),
+    callback_outside_copy_ms: median(log.map((f) => f.ms - f.copyMs)),
+    copy_ms: median(log.map((f) => f.copyMs)),
+    callback_max_ms: Math.max(...log.map((f) => f.ms)),
+    interval_ms: median(intervals),
+    lod_badge: lodBadge,
+    raf: log,
+  };
 }
