@@ -1,15 +1,17 @@
-// One self-contained ES module: anywidget imports `_esm` from a Blob URL, so the
-// bundle can have no split chunks and no assets loaded relative to its own URL.
+// Two self-contained ES modules, each one file with no split chunks and no assets loaded
+// relative to its own URL:
+// - tour.js: the anywidget entry (anywidget imports `_esm` from a Blob URL);
+// - standalone.js: the host for published HTML, inlined into the page by grandtour.publish.
 const path = require('path');
 
-module.exports = {
-  entry: './src/hosts/anywidget.ts',
+const config = (entry, filename) => ({
+  entry,
   target: 'web',
   devtool: false,
   experiments: { outputModule: true },
   output: {
     path: path.resolve(__dirname, 'python-shim/src/grandtour/static'),
-    filename: 'tour.js',
+    filename,
     library: { type: 'module' },
     chunkFormat: 'module',
     clean: false,
@@ -28,4 +30,9 @@ module.exports = {
   },
   optimization: { splitChunks: false, runtimeChunk: false },
   performance: { hints: false },
-};
+});
+
+module.exports = [
+  config('./src/hosts/anywidget.ts', 'tour.js'),
+  config('./src/hosts/standalone.ts', 'standalone.js'),
+];
