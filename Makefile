@@ -7,6 +7,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 BUNDLE := python-shim/src/grandtour/static/tour.js
+STANDALONE := python-shim/src/grandtour/static/standalone.js
+# The prebuilt JupyterLab extension, copied into the Python package (wheel shared-data).
+LABEXT := python-shim/src/grandtour/labextension/package.json
 TS_SOURCES := $(shell find src -name '*.ts' -not -name '*.test.ts' 2>/dev/null)
 DEMO_PORT ?= 8888
 CHROMIUM := /usr/bin/chromium
@@ -29,14 +32,31 @@ node_modules/.stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-$(BUNDLE): node_modules/.stamp $(TS_SOURCES) webpack.config.js tsconfig.json
+# One webpack run writes both bundles (webpack.config.js exports two configs).
+$(BUNDLE) $(STANDALONE) &: node_modules/.stamp $(TS_SOURCES) webpack.config.js tsconfig.json
 	npm run build
 
-build: $(BUNDLE)
+build: $(BUNDLE) $(STANDALONE) $(LABEXT)
 
-$(VENV)/.stamp: python-shim/pyproject.toml $(BUNDLE)
+# The venv first holds JupyterLab alone: its jupyter-builder builds the lab extension,
+# which must exist before grandtour is installed (pip copies it as shared data).
+$(VENV)/.stamp-builder:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q 'jupyterlab>=4'
+	@touch $@
+
+labextension/package.json: node_modules/.stamp $(VENV)/.stamp-builder $(TS_SOURCES) package.json tsconfig.lib.json
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npm run build:labextension
+	@touch $@
+
+$(LABEXT): labextension/package.json
+	rm -rf $(dir $(LABEXT))
+	cp -r labextension $(dir $(LABEXT))
+
+# An editable install copies shared data once, so the stamp depends on the extension and a
+# rebuilt extension is reinstalled (`jupyter labextension list` then shows it, enabled, OK).
+$(VENV)/.stamp: python-shim/pyproject.toml python-shim/install.json $(BUNDLE) $(STANDALONE) $(LABEXT) $(VENV)/.stamp-builder
 	$(PY) -m pip install -q -e 'python-shim[test]'
 	@touch $@
 
@@ -61,8 +81,7 @@ demo: install build
 	@echo
 	cd examples && ../$(VENV)/bin/jupyter lab quickstart.ipynb --no-browser --ip=127.0.0.1 --port=$(DEMO_PORT)
 
-labextension: install build
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npm run build:labextension
+labextension: $(LABEXT)
 
 bench: install build
 	$(PY) bench/run.py
@@ -72,4 +91,4 @@ bench-smoke: install build
 	$(PY) bench/run.py --smoke
 
 clean:
-	rm -rf lib labextension $(BUNDLE) node_modules $(VENV)
+	rm -rf lib labextension $(dir $(LABEXT)) $(BUNDLE) $(STANDALONE) node_modules $(VENV)

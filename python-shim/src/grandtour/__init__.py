@@ -22,3 +22,8 @@ def save_html(path: str | os.PathLike[str], *tours: Any, title: str | None = Non
     from .publish import save_html as _save_html
 
     return _save_html(path, *tours, title=title)
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where the prebuilt JupyterLab extension sits (for ``jupyter labextension develop``)."""
+    return [{"src": "labextension", "dest": "grandtour"}]
