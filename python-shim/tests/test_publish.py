@@ -395,6 +395,20 @@ def test_to_png_fits_every_point_and_follows_the_projection() -> None:
     assert tour.to_png(width=300, height=300) != before
 
 
+def test_to_png_can_use_the_widgets_zoom() -> None:
+    tour = Tour(*blobs(n=600, d=15, k=3), class_handles=False)
+    points = tour.points().astype(np.float64)
+    spread = np.sqrt(np.linalg.eigvalsh(np.cov(points.T, bias=True) + np.outer(points.mean(0), points.mean(0)))[-1])
+    assert publish.widget_zoom(tour) == pytest.approx(np.clip(0.95 / (2.5 * spread), 1, 8))
+    fitted, widget = (read_png(tour.to_png(width=300, height=300, zoom=z)) for z in (None, "widget"))
+    radius = lambda im: np.percentile(np.hypot(*(np.argwhere(im.min(axis=2) < 250) - 150).T), 50)
+    assert radius(widget) != pytest.approx(radius(fitted), rel=0.05)
+    with pytest.raises(ValueError, match="zoom"):
+        tour.to_png(zoom="lab")
+    with pytest.raises(ValueError, match="zoom"):
+        tour.to_png(zoom=-1.0)
+
+
 def test_to_png_rejects_bad_sizes() -> None:
     tour = Tour(*blobs(n=30, d=3, k=3))
     for bad in (0, 10, 20_000, 3.5, True):

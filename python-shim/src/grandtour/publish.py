@@ -591,8 +591,21 @@ def _splat(
     flat[hit] = flat[hit] * (1.0 - coverage[:, None]) + mean * coverage[:, None]
 
 
+def widget_zoom(tour: Tour, layer: str | None = None) -> float:
+    """The zoom the widget opens at (src/view/session.ts): the cloud's widest spread, 2.5·√λ₁
+    (λ₁ the largest eigenvalue of the normalised points' covariance), fills 95% of the plot."""
+    points = tour.points(layer).astype(np.float64)
+    largest = float(np.linalg.eigvalsh(points.T @ points / max(len(points), 1))[-1])
+    return float(np.clip(0.95 / max(2.5 * math.sqrt(max(largest, 0.0)), 1e-9), 1.0, 8.0))
+
+
 def render_view(
-    tour: Tour, width: int = 800, height: int = 600, *, zoom: float | None = None, point_size: float | None = None
+    tour: Tour,
+    width: int = 800,
+    height: int = 600,
+    *,
+    zoom: float | str | None = None,
+    point_size: float | None = None,
 ) -> np.ndarray:
     """The tour's current view as an ``(height, width, 3)`` uint8 image (see :meth:`Tour.to_png`)."""
     for name, value in (("width", width), ("height", height)):
@@ -616,12 +629,14 @@ def render_view(
     has_selection = bool(selected.any())
 
     if zoom is None:
-        # Fit every visible point (the live view fits the 99th percentile over the tour's frames).
+        # Fit every visible point of this view.
         radii = np.hypot(view[visible, 0], view[visible, 1])
         farthest = float(radii.max()) if radii.size else 1.0
         zoom = float(np.clip(1.0 / max(farthest, 1e-12), 1.0, 8.0))
-    elif not (isinstance(zoom, (int, float)) and math.isfinite(zoom) and zoom > 0):
-        raise ValueError(f"zoom must be a positive number; got {zoom!r}")
+    elif isinstance(zoom, str) and zoom == "widget":
+        zoom = widget_zoom(tour)
+    elif isinstance(zoom, bool) or not (isinstance(zoom, (int, float)) and math.isfinite(zoom) and zoom > 0):
+        raise ValueError(f"zoom must be a positive number, 'widget' or None; got {zoom!r}")
     scale = 0.5 * min(width, height) * (1 - FIT_MARGIN) * zoom
     px = width / 2 + scale * view[:, 0]
     py = height / 2 - scale * view[:, 1]
@@ -646,10 +661,13 @@ def to_png(
     width: int = 800,
     height: int = 600,
     *,
-    zoom: float | None = None,
+    zoom: float | str | None = None,
     point_size: float | None = None,
 ) -> bytes:
-    """PNG bytes of the tour's current view; also written to `path` if given."""
+    """PNG bytes of the tour's current view; also written to `path` if given.
+
+    ``zoom``: None fits every point; ``"widget"`` is the zoom the widget opens at; or a number.
+    """
     data = encode_png(render_view(tour, width, height, zoom=zoom, point_size=point_size))
     if path is not None:
         Path(path).write_bytes(data)

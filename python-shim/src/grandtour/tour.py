@@ -369,7 +369,7 @@ class Tour(anywidget.AnyWidget):
         width: int = 800,
         height: int = 600,
         *,
-        zoom: float | None = None,
+        zoom: float | str | None = None,
         point_size: float | None = None,
     ) -> bytes:
         """A PNG of the current view (``projection``), for papers and slides; returns its bytes.
@@ -377,8 +377,10 @@ class Tour(anywidget.AnyWidget):
         Drawn in Python with numpy like the front end draws: view units map to pixels as
         ``s = 0.47 · min(width, height) · zoom``; dots in the class colours, and with a
         selection the other points faded grey behind it; hidden classes left out. ``zoom``
-        defaults to the one that fits every point (the live view fits the 99th percentile of
-        the tour's frames instead). Written to ``path`` too when given.
+        defaults to the one that fits every point of this view; ``"widget"`` takes the zoom
+        the widget opens at (fitted to the cloud's spread, so rare points may fall outside).
+        ``point_size`` is the dot diameter in px (default: as the widget). Written to ``path``
+        too when given.
         """
         from .publish import to_png
 
