@@ -28,13 +28,14 @@ sys.path.insert(0, str(HERE))
 
 from browser import BUNDLE, ROOT, BenchPage, launch  # noqa: E402
 
-ITEMS = ("render", "loop", "hover", "wire", "memory", "responsiveness", "lab")
+ITEMS = ("render", "loop", "hover", "wire", "kernel", "memory", "responsiveness", "lab")
 FULL = {
     # (n, d, measured frames): each renderer also draws one warm-up frame.
     "render": [(10_000, 15, 12), (100_000, 15, 10), (1_000_000, 15, 6), (100_000, 64, 10)],
     "loop": [(10_000, 15, 5.0), (100_000, 15, 5.0), (1_000_000, 15, 8.0)],
     "hover": [(100_000, 15), (1_000_000, 15)],
     "wire": [(100_000, 15), (100_000, 64), (1_000_000, 15)],
+    "kernel": (1_000_000, 15, 0.65),
     "memory": (1_000_000, 15),
     "responsiveness": (1_000_000, 15, 15.0),
     "lab": ([100_000, 1_000_000], 1_000_000),
@@ -44,6 +45,7 @@ SMOKE = {
     "loop": [(5_000, 15, 2.0)],
     "hover": [(5_000, 15)],
     "wire": [(5_000, 15)],
+    "kernel": (5_000, 15, 0.65),
     "memory": (5_000, 15),
     "responsiveness": (5_000, 15, 3.0),
     "lab": ([5_000], 5_000),
@@ -196,6 +198,65 @@ def bench_wire(configs: list[tuple[int, int]]) -> dict[str, Any]:
         log(f"  wire n={n:,} d={d}: {per_point:.2f} bytes/point (target ≤ {4 * d + 8}); plus {esm:,} bytes of ES module per widget")
         del tour, x
     return out
+
+
+# -- the kernel's share of items 2 and 3 ------------------------------------------------------
+
+
+def bench_kernel(n: int, d: int, share: float) -> dict[str, Any]:
+    """Where the kernel spends the first frame and the brush: Tour() and assigning `selected`
+    as the front end sends it (sorted uint32), each step timed, with the cheaper alternative
+    measured next to it (best of 3)."""
+    import numpy as np
+
+    from grandtour import Tour, _validate
+
+    def best(fn: Callable[[], Any], k: int = 3) -> float:
+        times = []
+        for _ in range(k):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return min(times) * 1000
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(n, d)).astype(np.float32)
+    labels = np.arange(n) % 10
+    tour = Tour(x, labels)
+    selected = np.sort(rng.choice(n, int(n * share), replace=False)).astype(np.uint32)
+    wire = {"view": memoryview(selected).cast("B"), "dtype": "uint32", "shape": [len(selected)]}
+    indices = selected.astype(np.int64)
+    as64 = x.astype(np.float64)
+
+    def normalise_float32() -> np.ndarray:
+        centre = x.mean(axis=0, dtype=np.float64).astype(np.float32)
+        out = np.subtract(x, centre, dtype=np.float32)
+        out *= np.float32(1 / np.sqrt(np.einsum("ij,ij->i", out, out).max()))
+        return out
+
+    r = {
+        "n": n,
+        "d": d,
+        "selected": len(selected),
+        "tour_ms": best(lambda: Tour(x, labels), 2),
+        "as_matrix_ms": best(lambda: _validate.as_matrix(x)),
+        "as_matrix_float32_checks_ms": best(lambda: bool(np.isfinite(x).all())),
+        "normalise_ms": best(lambda: _validate.normalise(as64)),
+        "normalise_float32_ms": best(normalise_float32),
+        "as_labels_ms": best(lambda: _validate.as_labels(labels, n)) if hasattr(_validate, "as_labels") else None,
+        "set_selected_ms": best(lambda: tour.set_state({"selected": wire}), 2),
+        "np_unique_ms": best(lambda: np.unique(indices)),
+        "increasing_check_ms": best(lambda: bool((indices[1:] > indices[:-1]).all())),
+        "sort_and_compare_ms": best(lambda: bool((np.diff(np.sort(indices)) > 0).all())),
+        "numpy": np.__version__,
+    }
+    log(
+        f"  kernel n={n:,} d={d}: Tour() {r['tour_ms']:.0f} ms (as_matrix {r['as_matrix_ms']:.0f}, normalise {r['normalise_ms']:.0f}; "
+        f"float32 alternatives {r['as_matrix_float32_checks_ms']:.0f} + {r['normalise_float32_ms']:.0f}); "
+        f"t.selected = {len(selected):,} sorted indices {r['set_selected_ms']:.0f} ms (np.unique {r['np_unique_ms']:.0f}, "
+        f"increasing check {r['increasing_check_ms']:.1f})"
+    )
+    return r
 
 
 # -- 5. memory -----------------------------------------------------------------------------
@@ -521,6 +582,16 @@ def details(results: dict[str, Any]) -> list[str]:
                       f"state, plus the ES module once) and {nb['bytes_without_widget_state'] / 1e3:.1f} kB without (JupyterLab's default, "
                       "in which the widget does not survive a reload)."]
         lines.append("")
+    k = results.get("kernel")
+    if k:
+        lines += ["### The kernel's share (ms, best of 3)", "",
+                  "| step | now | alternative measured alongside |", "|---|---|---|",
+                  f"| `Tour(X, labels)`, {k['n']:,} × {k['d']} | {f(k['tour_ms'])} | — |",
+                  f"| `as_matrix` (float64 copy, isfinite, abs max) | {f(k['as_matrix_ms'])} | {f(k['as_matrix_float32_checks_ms'])} (isfinite on the float32 input) |",
+                  f"| `normalise` (float64) | {f(k['normalise_ms'])} | {f(k['normalise_float32_ms'])} (float32, in place) |",
+                  f"| `t.selected = ` {k['selected']:,} sorted indices from the front end | {f(k['set_selected_ms'])} | — |",
+                  f"| of which `np.unique` (numpy {k['numpy']}) | {f(k['np_unique_ms'])} | {f(k['increasing_check_ms'], 1)} (strictly increasing?), "
+                  f"{f(k['sort_and_compare_ms'])} (sort, compare neighbours) |", ""]
     m = results.get("memory")
     if m:
         lines += ["### Memory", "",
@@ -601,6 +672,7 @@ def main() -> int:
         "loop": lambda b: bench_loop(b, plan["loop"]),
         "hover": lambda b: bench_hover(b, plan["hover"]),
         "wire": lambda b: bench_wire(plan["wire"]),
+        "kernel": lambda b: bench_kernel(*plan["kernel"]),
         "memory": lambda b: bench_memory(b, *plan["memory"]),
         "responsiveness": lambda b: bench_responsiveness(b, *plan["responsiveness"]),
         "lab": lambda b: bench_lab(b, *plan["lab"]),
