@@ -625,7 +625,10 @@ def write_readme_table(results: dict[str, Any], meta: dict[str, Any]) -> None:
     start, end = "<!-- results:start -->", "<!-- results:end -->"
     if start not in text or end not in text:
         return
-    body = f"{start}\n\n_Run {meta['finished']} on {meta['machine']}; load average at start {meta['load_start']}._\n\n{table(results)}\n{end}"
+    body = (
+        f"{start}\n\n_Run {meta['finished']} on {meta['machine']}; load average at start {meta['load_start']}; "
+        f"bundle built {meta['bundle_built']} (sha256 {meta['bundle_sha256']}…), HEAD {meta['head']}._\n\n{table(results)}\n{end}"
+    )
     readme.write_text(text[: text.index(start)] + body + text[text.index(end) + len(end) :])
 
 
@@ -661,6 +664,10 @@ def main() -> int:
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Chromium + SwiftShader (software WebGL)",
         "load_start": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+        # The bundle is whatever was last built from the working tree: say which one.
+        "bundle_sha256": __import__("hashlib").sha256(BUNDLE.read_bytes()).hexdigest()[:16],
+        "bundle_built": time.strftime("%Y-%m-%d %H:%M", time.localtime(BUNDLE.stat().st_mtime)),
+        "head": os.popen(f"git -C {ROOT} rev-parse --short HEAD 2>/dev/null").read().strip(),
         "smoke": args.smoke,
     }
     from playwright.sync_api import sync_playwright
