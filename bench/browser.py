@@ -61,8 +61,16 @@ class BenchPage:
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.route(f"{ORIGIN}/**", _serve)
-        self.page.goto(f"{ORIGIN}/bench/page/index.html")
-        self.page.wait_for_function("window.benchReady === true", timeout=60_000)
+        for attempt in range(2):
+            # Once more on failure: another job may be rewriting node_modules or the bundle.
+            self.page.goto(f"{ORIGIN}/bench/page/index.html")
+            try:
+                self.page.wait_for_function("window.benchReady === true", timeout=60_000)
+                break
+            except Exception as error:
+                if attempt == 1:
+                    raise RuntimeError(f"the bench page did not load: {error}; page errors: {self.errors[:3]}") from None
+                self.errors.clear()
         self.cdp = self.context.new_cdp_session(self.page)
 
     def call(self, function: str, *args: Any) -> Any:
