@@ -74,12 +74,18 @@ test-e2e: install build
 
 test: install build typecheck test-js test-py test-e2e bench-smoke
 
+# The quick start is run once (widget state saved in it), so the tour is on screen and
+# turning the moment JupyterLab opens it; running its cells again works as usual.
 demo: install build
+	rm -rf build/demo && mkdir -p build/demo
+	cp examples/*.ipynb build/demo/
+	cd build/demo && ../../$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace quickstart.ipynb
 	@echo
-	@echo "JupyterLab is starting with examples/quickstart.ipynb; open the URL it prints"
+	@echo "JupyterLab is starting with the quick start open; open the URL it prints"
 	@echo "(http://127.0.0.1:$(DEMO_PORT)/lab/tree/quickstart.ipynb?token=...). Ctrl+C stops it."
 	@echo
-	cd examples && ../$(VENV)/bin/jupyter lab quickstart.ipynb --no-browser --ip=127.0.0.1 --port=$(DEMO_PORT)
+	cd build/demo && ../../$(VENV)/bin/jupyter lab quickstart.ipynb --no-browser --ip=127.0.0.1 --port=$(DEMO_PORT) \
+		$(if $(filter 0,$(shell id -u)),--allow-root,)
 
 labextension: $(LABEXT)
 

@@ -17,6 +17,7 @@ export class TourModel extends DOMWidgetModel {
   static override serializers: ISerializers = {
     ...DOMWidgetModel.serializers,
     selected: binary,
+    _handles: binary,
   };
 
   override defaults(): Backbone.ObjectHash {
