@@ -6,10 +6,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .activations import activations
+from .embed import embed_layers
 from .link import Comparison, Link, compare, link
 from .tour import Tour
 
-__all__ = ["Comparison", "Link", "Tour", "compare", "link", "save_html"]
+__all__ = ["Comparison", "Link", "Tour", "activations", "compare", "embed_layers", "link", "save_html"]
 __version__ = "0.1.0"
 
 
