@@ -27,38 +27,41 @@ export interface SharedGl {
   readonly onRestore: Set<() => void>;
 }
 
-let shared: SharedGl | null = null;
-let users = 0;
+import { pageShared } from '../page-shared';
+
+/** The page's one context and how many views hold it (see page-shared for why global). */
+const page = pageShared('gl', () => ({ shared: null as SharedGl | null, users: 0 }));
 
 /** The page's context, created on first use. Throws with a readable message if WebGL is unavailable. */
 export function acquireGl(doc: Document = document): SharedGl {
-  if (!shared) shared = createSharedGl(doc);
-  users++;
-  return shared;
+  if (!page.shared) page.shared = createSharedGl(doc);
+  page.users++;
+  return page.shared;
 }
 
 export function releaseGl(gl: SharedGl): void {
-  if (gl !== shared) return;
-  users--;
-  if (users > 0) return;
+  if (gl !== page.shared) return;
+  page.users--;
+  if (page.users > 0) return;
   const context = gl.regl._gl;
   gl.onRestore.clear();
   gl.regl.destroy();
   // Give the context back now rather than whenever the collector runs.
   context.getExtension('WEBGL_lose_context')?.loseContext();
-  shared = null;
+  page.shared = null;
 }
 
 /** What the shared context holds now, for leak tests (null: no context). */
 export function glStats(): { users: number; buffers: number; textures: number; lost: boolean } | null {
+  const shared = page.shared;
   if (!shared) return null;
   const stats = shared.regl.stats;
-  return { users, buffers: stats.bufferCount, textures: stats.textureCount, lost: shared.lost };
+  return { users: page.users, buffers: stats.bufferCount, textures: stats.textureCount, lost: shared.lost };
 }
 
 /** Lose and restore the shared context on purpose (WEBGL_lose_context), for tests. */
 export function simulateContextLoss(): { lose(): void; restore(): void } | null {
-  const extension = shared?.regl._gl.getExtension('WEBGL_lose_context');
+  const extension = page.shared?.regl._gl.getExtension('WEBGL_lose_context');
   if (!extension) return null;
   return { lose: () => extension.loseContext(), restore: () => extension.restoreContext() };
 }

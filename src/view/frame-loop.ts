@@ -7,11 +7,14 @@ export interface Animated {
   frame(now: number): boolean;
 }
 
-const views = new Set<Animated>();
-let handle: number | null = null;
+import { pageShared } from '../page-shared';
+
+/** One loop for the page, whichever bundle instance a view came from (see page-shared). */
+const loop = pageShared('frames', () => ({ views: new Set<Animated>(), handle: null as number | null }));
+const views = loop.views;
 
 function tick(now: number): void {
-  handle = null;
+  loop.handle = null;
   let again = false;
   for (const view of views) {
     try {
@@ -25,7 +28,7 @@ function tick(now: number): void {
 }
 
 function schedule(): void {
-  if (handle === null) handle = requestAnimationFrame(tick);
+  if (loop.handle === null) loop.handle = requestAnimationFrame(tick);
 }
 
 export function addToLoop(view: Animated): void {
@@ -35,9 +38,9 @@ export function addToLoop(view: Animated): void {
 
 export function removeFromLoop(view: Animated): void {
   views.delete(view);
-  if (views.size === 0 && handle !== null) {
-    cancelAnimationFrame(handle);
-    handle = null;
+  if (views.size === 0 && loop.handle !== null) {
+    cancelAnimationFrame(loop.handle);
+    loop.handle = null;
   }
 }
 

@@ -14,6 +14,7 @@ import { categoricalColors } from '../core/palette';
 import { acquireGl, releaseGl, type SharedGl } from '../render/gl';
 import { PointScene } from '../render/scene';
 import { STATE_HIDDEN, STATE_HIGHLIGHT, STATE_SELECTED } from '../render/shaders';
+import { pageShared } from '../page-shared';
 import { wake } from './frame-loop';
 
 export interface LayerData {
@@ -47,7 +48,8 @@ export interface LinkGroup {
   handles: boolean;
 }
 
-const linkGroups = new Map<string, LinkGroup>();
+/** Page-wide, like the sessions below: two Tours may run two instances of this bundle. */
+const linkGroups = pageShared('links', () => new Map<string, LinkGroup>());
 
 /** A change made in one linked tour that the others' adapters must tell their models. */
 export type LinkedChange =
@@ -600,7 +602,7 @@ function sameIndices(a: Uint32Array, b: Uint32Array): boolean {
   return true;
 }
 
-const sessions = new Map<string, { session: TourSession; views: number }>();
+const sessions = pageShared('sessions', () => new Map<string, { session: TourSession; views: number }>());
 
 /** The live session of a widget model, if any view shows it. */
 export function findSession(uid: string): TourSession | undefined {
