@@ -146,6 +146,7 @@ export class TourView implements Animated {
     const resetButton = this.button(doc, 'grandtour-reset', '⟲', 'Reset zoom and pan (r)');
     this.imagesButton = this.button(doc, 'grandtour-images', '▦', 'Dots or thumbnails (i)');
     this.alignButton = this.button(doc, 'grandtour-align', '⇄ align', 'Rotate this view onto its partner (Procrustes)');
+    const pictureButton = this.button(doc, 'grandtour-picture', '⤓', 'Save the view as a PNG');
     const helpButton = this.button(doc, 'grandtour-help-button', '?', 'Keyboard shortcuts (?)');
     this.countText = element(doc, 'span', 'grandtour-count');
     toolbar.append(
@@ -156,6 +157,7 @@ export class TourView implements Animated {
       resetButton,
       this.imagesButton,
       this.alignButton,
+      pictureButton,
       helpButton,
       this.countText,
     );
@@ -188,6 +190,7 @@ export class TourView implements Animated {
     host.appendChild(this.root);
 
     this.listen(resetButton, helpButton);
+    pictureButton.addEventListener('click', () => this.savePicture(), { signal: this.abort.signal });
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(this.plot);
     this.intersectionObserver =
@@ -587,6 +590,18 @@ export class TourView implements Animated {
     on(this.plot, 'wheel', (event) => this.onWheel(event), { passive: false });
     // Keys only while the widget has focus: listeners sit on the widget, never on window.
     on(this.root, 'keydown', (event) => this.onKeyDown(event));
+  }
+
+  /** Download the canvas as it stands (points only; the handles are HTML above it). */
+  private savePicture(): void {
+    this.canvas.toBlob((blob) => {
+      if (!blob) return;
+      const link = this.root.ownerDocument.createElement('a');
+      link.href = URL.createObjectURL(blob);
+      link.download = 'grandtour.png';
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    }, 'image/png');
   }
 
   private toggleHelp(): void {
