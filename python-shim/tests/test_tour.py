@@ -146,3 +146,39 @@ def test_the_same_seed_is_sent_and_each_tour_has_its_own_uid(blobs: tuple[np.nda
     a, b = Tour(points, seed=7), Tour(points, seed=7)
     assert a.seed == b.seed == 7
     assert a._uid != b._uid
+
+
+def test_handles_from_python_add_rename_remove_and_positions() -> None:
+    rng = np.random.default_rng(5)
+    points = rng.normal(size=(60, 4))
+    t = Tour(points, ["a", "b", "c"] * 20, class_handles=["a"])
+    assert [h["name"] for h in t.handles] == ["a"]
+    assert t.add_handle(np.arange(10)) == "1"
+    assert t.add_handle([20, 21], name="pair") == "pair"
+    t.rename_handle("1", "first ten")
+    t.remove_handle("a")
+    assert [h["name"] for h in t.handles] == ["first ten", "pair"]
+    first = t.handles[0]
+    np.testing.assert_array_equal(first["indices"], np.arange(10))
+    expected = t.points().astype(float)[:10].mean(axis=0) @ t.projection
+    assert first["position"] == pytest.approx(tuple(expected))
+    # On the wire: names and uint32 index bytes.
+    state, paths, buffers = wire(t)
+    assert state["_handles"][1]["name"] == "pair"
+    np.testing.assert_array_equal(np.frombuffer(buffers[paths.index(["_handles", 1, "indices", "view"])], "<u4"), [20, 21])
+    with pytest.raises(ValueError, match="no handle named 'zzz'"):
+        t.remove_handle("zzz")
+    with pytest.raises(ValueError, match="used twice"):
+        t.add_handle([1], name="pair")
+    with pytest.raises(ValueError, match="outside"):
+        t.add_handle([600])
+    assert [h["name"] for h in t.handles] == ["first ten", "pair"]
+    t.handles = [{"name": "only", "indices": [1, 2, 3]}]
+    assert [h["name"] for h in t.handles] == ["only"]
+
+
+def test_class_handles_auto_follows_the_number_of_classes() -> None:
+    few = Tour(np.eye(6)[np.arange(30) % 6] + 0.01 * np.arange(30)[:, None], np.arange(30) % 6)
+    many = Tour(np.random.default_rng(1).normal(size=(40, 3)), np.arange(40) % 8)
+    assert len(few.handles) == 6
+    assert many.handles == []

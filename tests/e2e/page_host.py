@@ -36,17 +36,30 @@ def open_host(page: Page, containers: int = 1, width: int = 640) -> None:
     page.evaluate("bundle => grandtourTest.load(bundle)", BUNDLE.read_text())
 
 
-def mount(page: Page, name: str, wire: tuple[dict[str, Any], list[list[Any]], list[str]], container: str = "out0") -> None:
-    """Create model `window[name]` from wire state and render a view into #container."""
+def mount(
+    page: Page,
+    name: str,
+    wire: tuple[dict[str, Any], list[list[Any]], list[str]],
+    container: str = "out0",
+    own_module: bool = False,
+) -> None:
+    """Create model `window[name]` from wire state and render a view into #container.
+
+    With `own_module`, the view comes from a fresh import of the bundle (its own Blob URL),
+    as anywidget gives each widget model in JupyterLab.
+    """
     state, paths, buffers = wire
     page.evaluate(
-        """async ([name, state, paths, buffers, container]) => {
+        """async ([name, state, paths, buffers, container, bundle]) => {
             const model = grandtourTest.makeModel(state, paths, buffers);
             window[name] = model;
             model.cleanups = model.cleanups || [];
-            model.cleanups.push(await grandtourTest.render(model, document.getElementById(container)));
+            const el = document.getElementById(container);
+            model.cleanups.push(
+                bundle ? await grandtourTest.renderFresh(bundle, model, el) : await grandtourTest.render(model, el),
+            );
         }""",
-        [name, state, paths, buffers, container],
+        [name, state, paths, buffers, container, BUNDLE.read_text() if own_module else None],
     )
 
 

@@ -81,7 +81,8 @@ def test_linked_tours_move_as_one(page: Page) -> None:
     b = Tour(X, labels, seed=2, class_handles=False)
     open_host(page, containers=2)
     mount(page, "a", wire_state(a), "out0")
-    mount(page, "b", wire_state(b), "out1")
+    # Another instance of the bundle, as JupyterLab's anywidget gives each model its own.
+    mount(page, "b", wire_state(b), "out1", own_module=True)
     wait_frames(page, "#out0 .grandtour", 2)
     # Unlinked, different seeds: different pictures.
     assert difference_fraction(canvas(page, "out0"), canvas(page, "out1")) > 0.002
@@ -116,7 +117,7 @@ def test_compare_align_lines_the_two_models_up(page: Page) -> None:
     comparison = compare(rotated, X, labels, playing=False, class_handles=False)
     open_host(page, containers=2)
     mount(page, "l", wire_state(comparison.left), "out0")
-    mount(page, "r", wire_state(comparison.right), "out1")
+    mount(page, "r", wire_state(comparison.right), "out1", own_module=True)
     wait_frames(page, "#out0 .grandtour")
     wait_frames(page, "#out1 .grandtour")
     left, right = canvas(page, "out0"), canvas(page, "out1")

@@ -126,7 +126,13 @@ def test_forty_display_close_cycles_then_twenty_live_tours(page: Page) -> None:
         # The last view gone, the shared context is released with everything in it.
         assert gl_stats(page) is None
     for i in range(20):
-        mount(page, f"t{i}", wire_state(Tour(X, labels, class_handles=False, seed=i, height=120)), container=f"out{i}")
+        mount(
+            page,
+            f"t{i}",
+            wire_state(Tour(X, labels, class_handles=False, seed=i, height=120)),
+            container=f"out{i}",
+            own_module=i % 2 == 1,  # half from their own bundle instance, as in JupyterLab
+        )
     for i in range(20):
         wait_frames(page, f"#out{i} .grandtour", more_than=1)
     stats = gl_stats(page)

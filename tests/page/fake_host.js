@@ -40,6 +40,13 @@ window.grandtourTest = {
   async render(model, el) {
     return await this.module.default.render({ model, el });
   },
+  // anywidget imports each widget's module from its own Blob URL: a second instance of the
+  // bundle, as a second Tour in JupyterLab gets. Page-wide state must survive that.
+  async renderFresh(bundleText, model, el) {
+    const url = URL.createObjectURL(new Blob([bundleText], { type: 'text/javascript' }));
+    const module = await import(url);
+    return await module.default.render({ model, el });
+  },
   // Replace a state's points and labels by n points in k Gaussian-ish blobs in d dims,
   // made here in the page (no base64 trip for big data). The points are normalised as
   // the Python side does it: centred, largest row norm 1. Labels are uint8 codes.
