@@ -45,9 +45,9 @@ const MAX_ZOOM = 200;
  */
 const MOVING_FRAME_BUDGET_MS = 50;
 /** Never sample below this many points, nor sample a cloud smaller than this. */
-const MIN_SAMPLE = 50_000;
+const MIN_SAMPLE = 10_000;
 /** Hover picking projects every point; above this many coordinates it waits for the pointer to move. */
-const LIVE_PICK_LIMIT = 4_000_000;
+const LIVE_PICK_LIMIT = 1_000_000;
 
 type Gesture =
   | { kind: 'lasso'; points: number[]; makeHandle: boolean }
@@ -84,6 +84,7 @@ export class TourView implements Animated {
   private msPerPoint = 0;
   /** When the last moving frame was drawn, and how many points it drew (null: still). */
   private lastMoving: { at: number; drawn: number } | null = null;
+  private lodSample: number | undefined = undefined;
   /** Draw a sample while moving when full frames are too slow (the level_of_detail trait). */
   levelOfDetail = true;
   private readonly viewport: Viewport = createViewport(1, 1);
@@ -337,11 +338,14 @@ export class TourView implements Animated {
       this.msPerPoint = this.msPerPoint === 0 ? cost : 0.6 * this.msPerPoint + 0.4 * cost;
     }
     this.lastMoving = this.isMoving() ? { at: now, drawn } : null;
-    this.lodBadge.style.display = sample === undefined ? 'none' : '';
-    if (sample !== undefined) {
-      this.lodBadge.textContent = `Moving: drawing ${sample.toLocaleString('en-US')} of ${session.count.toLocaleString(
-        'en-US',
-      )} points; all of them when still`;
+    // Touch the DOM only when the sample changes: this runs every frame.
+    if (sample !== this.lodSample) {
+      this.lodSample = sample;
+      this.lodBadge.style.display = sample === undefined ? 'none' : '';
+      this.lodBadge.textContent =
+        sample === undefined
+          ? ''
+          : `Moving: drawing ${sample.toLocaleString('en-US')} of ${session.count.toLocaleString('en-US')} points; all of them when still`;
     }
     this.frames++;
     this.root.dataset.frames = String(this.frames);
@@ -365,7 +369,9 @@ export class TourView implements Animated {
     const n = this.session.count;
     if (!this.levelOfDetail || !this.isMoving() || n <= MIN_SAMPLE || this.session.showImages) return undefined;
     if (this.msPerPoint * n <= MOVING_FRAME_BUDGET_MS) return undefined;
-    return Math.min(n, Math.max(MIN_SAMPLE, Math.floor(MOVING_FRAME_BUDGET_MS / this.msPerPoint)));
+    // Whole thousands: the badge (and the draw call) then change only when the cost does.
+    const affordable = Math.floor(MOVING_FRAME_BUDGET_MS / this.msPerPoint / 1000) * 1000;
+    return Math.min(n, Math.max(MIN_SAMPLE, affordable));
   }
 
   private isMoving(): boolean {
