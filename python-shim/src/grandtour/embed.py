@@ -346,7 +346,7 @@ def embed_layers(
     cache_dir: str | os.PathLike[str] | None = None,
     init: str = "spectral",
     n_epochs: int = 200,
-    warm_epochs: int = 50,
+    warm_epochs: int = 30,
     warm_learning_rate: float = 0.1,
     restart_below: float = 2 / 3,
 ) -> dict[str, np.ndarray]:
@@ -401,10 +401,14 @@ def embed_layers(
         trustworthiness by about 0.003 (0.0003 on the 10-layer mean, since the warm starts
         catch up) for 2.5 times the time, and layer 0 is a third of the whole chain's time.
     warm_epochs : int
-        Epochs for warm-started layers.
+        Epochs for warm-started layers. Measured on the benchmark (10 layers × 10,000 points)
+        and on scikit-learn's digits: 50 instead of 30 gains 0.001-0.002 mean trustworthiness
+        for 50 % more time per layer, and the layers drift a little further apart.
     warm_learning_rate : float
         Initial learning rate for warm-started layers (cold starts use umap-learn's 1.0). Low
-        on purpose: a warm start at umap-learn's rate scrambles the layout it was given.
+        on purpose: a warm start at umap-learn's rate scrambles the layout it was given (on the
+        benchmark's layers, rate 1.0 lost 0.01-0.03 mean trustworthiness against 0.1 at
+        20-50 epochs).
     restart_below : float
         Safety net for layers too different from their predecessor to be reached by a short
         warm start. After each warm start, the share of a point's 10 nearest neighbours (on a
