@@ -9,6 +9,7 @@ import { multiplyInto } from '../core/frame';
 import { orthogonalProcrustes } from '../core/procrustes';
 import { largestVariance } from '../core/spread';
 import { centroidOf } from '../core/steer';
+import { epochsOf, findLayer, layerKey, layersOfEpoch } from '../core/epochs';
 import type { ImageSet } from '../render/atlas';
 import { categoricalColors } from '../core/palette';
 import { acquireGl, releaseGl, type SharedGl } from '../render/gl';
@@ -22,6 +23,8 @@ export interface LayerData {
   points: Float32Array;
   n: number;
   dims: number;
+  /** The training epoch this layer belongs to; absent (or '') when the tour has no epochs. */
+  epoch?: string;
 }
 
 export interface HandleData {
@@ -71,8 +74,20 @@ export class TourSession {
   get clock(): TourClock {
     return this.link?.clock ?? this.ownClock;
   }
+  /** Every layer of every epoch, ordered epoch by epoch. */
   layers: LayerData[] = [];
+  /** The layer shown: its name, and its epoch ('' when the tour has no epochs). */
   currentLayer = '';
+  currentEpoch = '';
+  /** Epoch names in order ([] without epochs). */
+  epochs: string[] = [];
+  /** Layer names marked in the layer strip from outside (a similarity map's hover). */
+  markedLayers: readonly string[] = [];
+  /**
+   * Adapters listen here for layer switches asked from outside the tour's own views (a
+   * similarity map), to tell their models; the views' own switches go through their events.
+   */
+  readonly layerListeners = new Set<(name: string) => void>();
   labelCodes: ArrayLike<number> | null = null;
   labelNames: string[] = [];
   palette: Uint8Array = new Uint8Array(0);
@@ -112,7 +127,16 @@ export class TourSession {
   private resumeAfterHold = false;
 
   get layer(): LayerData | undefined {
-    return this.layers.find((l) => l.name === this.currentLayer) ?? this.layers[0];
+    return findLayer(this.layers, this.currentEpoch, this.currentLayer) ?? this.epochLayers[0] ?? this.layers[0];
+  }
+
+  /** The layers of the epoch shown (all of them without epochs), in order. */
+  get epochLayers(): LayerData[] {
+    return layersOfEpoch(this.layers, this.currentEpoch);
+  }
+
+  private layerByKey(key: string | undefined): LayerData | undefined {
+    return key === undefined ? undefined : this.layers.find((l) => layerKey(l) === key);
   }
 
   get count(): number {
@@ -144,13 +168,15 @@ export class TourSession {
     return this.gl;
   }
 
-  setLayers(layers: LayerData[], current: string): void {
+  setLayers(layers: LayerData[], current: string, epoch = ''): void {
     const n = layers[0]?.n ?? 0;
     if (layers.some((l) => l.n !== n)) throw new Error('[grandtour] layers differ in their number of points');
     const dimsBefore = this.layer?.dims;
     this.centroidCache = new WeakMap();
     this.fitCache.clear();
     this.layers = layers;
+    this.epochs = epochsOf(layers);
+    this.currentEpoch = this.epochs.includes(epoch) ? epoch : (this.epochs[0] ?? '');
     this.currentLayer = current;
     if (this.layer?.dims !== dimsBefore) this.orientation = null;
     if (this.states.length !== n) this.states = new Uint8Array(n);
@@ -163,17 +189,40 @@ export class TourSession {
    * under the same basis and mixed, so orientation is kept (the layers were aligned by
    * Procrustes in Python) and handles glide from centroid to centroid.
    */
-  setCurrentLayer(name: string): void {
-    if (name === this.currentLayer || !this.layers.some((l) => l.name === name)) return;
+  setCurrentLayer(name: string, epoch = this.currentEpoch): void {
+    if ((name === this.currentLayer && epoch === this.currentEpoch) || !findLayer(this.layers, epoch, name)) return;
     const before = this.layer;
     this.currentLayer = name;
+    this.currentEpoch = epoch;
     if (this.layer?.dims !== before?.dims) {
       this.orientation = null;
       this.transition = null;
     } else if (before) {
-      this.transition = { from: before.name, start: performance.now() };
+      this.transition = { from: layerKey(before), start: performance.now() };
       this.mix = 0;
     }
+    this.changed();
+  }
+
+  /** Show the same layer in another epoch: animated like a layer switch, orientation kept. */
+  setCurrentEpoch(epoch: string): void {
+    this.setCurrentLayer(this.currentLayer, epoch);
+  }
+
+  /**
+   * Switch layers for someone outside the tour's views (a similarity map): the adapters
+   * hear it and tell their models, so the kernel learns the layer as from the strip.
+   */
+  requestLayer(name: string): void {
+    if (!findLayer(this.layers, this.currentEpoch, name)) return;
+    this.setCurrentLayer(name);
+    for (const listener of this.layerListeners) listener(name);
+  }
+
+  /** Mark layers in the layer strip (a similarity map's hover); [] clears. */
+  setMarkedLayers(names: readonly string[]): void {
+    if (names.length === this.markedLayers.length && names.every((n, i) => n === this.markedLayers[i])) return;
+    this.markedLayers = [...names];
     this.changed();
   }
 
@@ -209,7 +258,7 @@ export class TourSession {
   /** A handle's centroid in the layer shown; during a switch, between the two layers'. */
   centroid(handle: HandleData): Float64Array {
     const to = this.centroidIn(handle, this.layer);
-    const from = this.transition ? this.layers.find((l) => l.name === this.transition?.from) : undefined;
+    const from = this.layerByKey(this.transition?.from);
     if (!from || from.dims !== to.length) return to;
     const start = this.centroidIn(handle, from);
     return to.map((v, i) => start[i] + (v - start[i]) * this.mix);
@@ -222,10 +271,10 @@ export class TourSession {
       perLayer = new Map();
       this.centroidCache.set(handle.indices, perLayer);
     }
-    let c = perLayer.get(layer.name);
+    let c = perLayer.get(layerKey(layer));
     if (!c) {
       c = centroidOf(layer.points, layer.dims, handle.indices);
-      perLayer.set(layer.name, c);
+      perLayer.set(layerKey(layer), c);
     }
     return c;
   }
@@ -241,17 +290,17 @@ export class TourSession {
    */
   fitZoom(): number {
     const to = this.fitZoomOf(this.layer);
-    const from = this.transition ? this.layers.find((l) => l.name === this.transition?.from) : undefined;
+    const from = this.layerByKey(this.transition?.from);
     return from ? this.fitZoomOf(from) + (to - this.fitZoomOf(from)) * this.mix : to;
   }
 
   private fitZoomOf(layer: LayerData | undefined): number {
     if (!layer) return 1;
-    const cached = this.fitCache.get(layer.name);
+    const cached = this.fitCache.get(layerKey(layer));
     if (cached !== undefined) return cached;
     const spread = Math.sqrt(largestVariance(layer.points, layer.n, layer.dims));
     const zoom = Math.max(1, Math.min(8, 0.95 / Math.max(2.5 * spread, 1e-9)));
-    this.fitCache.set(layer.name, zoom);
+    this.fitCache.set(layerKey(layer), zoom);
     return zoom;
   }
 
@@ -509,7 +558,7 @@ export class TourSession {
     if (!layer || !this.scene) return;
     this.scene.draw({
       ...params,
-      layer: layer.name,
+      layer: layerKey(layer),
       fromLayer: this.transition?.from,
       mix: this.mix,
       basis: this.basis(now),
@@ -556,7 +605,7 @@ export class TourSession {
 
   private uploadAll(): void {
     if (!this.scene) return;
-    for (const layer of this.layers) this.scene.setLayer(layer.name, layer.points, layer.n, layer.dims);
+    for (const layer of this.layers) this.scene.setLayer(layerKey(layer), layer.points, layer.n, layer.dims);
     this.scene.setImages(this.images);
     this.uploadColors();
     this.uploadStates();

@@ -4,12 +4,15 @@
  * saved notebook becomes a readable error rather than a blank canvas.
  */
 import { decodeArray, encodeUint32, WireFormatError, type WireArray } from '../core/codec';
+import { orderByEpoch } from '../core/epochs';
 import type { ImageSet } from '../render/atlas';
 import type { HandleData, LayerData } from '../view/session';
 
 export interface WireLayer {
   name: string;
   points: WireArray;
+  /** With training epochs: the epoch this layer belongs to (one of `_epochs`). */
+  epoch?: string;
 }
 
 export interface TourTraits {
@@ -32,6 +35,10 @@ export interface TourTraits {
   _link: { group: string; selection: boolean; handles: boolean } | null;
   _align: { partner: string; enabled: boolean } | null;
   level_of_detail: boolean;
+  /** Epoch names in order; [] when the tour has no epochs. */
+  _epochs: string[];
+  /** The epoch shown ('' when there are none). */
+  epoch: string;
 }
 
 export function decodeHandles(value: unknown, n: number): HandleData[] {
@@ -58,22 +65,40 @@ export function decodeImages(value: unknown, n: number): ImageSet | null {
   return { data, n: count, height, width, channels };
 }
 
-export function decodeLayers(value: unknown): LayerData[] {
+/** `_epochs`: a list of unique, non-empty epoch names ([] or absent: no epochs). */
+export function decodeEpochs(value: unknown): string[] {
+  if (value === null || value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((e) => typeof e === 'string')) {
+    throw new WireFormatError('_epochs: expected a list of strings');
+  }
+  return value as string[];
+}
+
+/**
+ * `_layers` (and `_epochs`): with epochs, every layer names its epoch and every epoch has
+ * the same layer names in the same order; the layers come back ordered epoch by epoch.
+ */
+export function decodeLayers(value: unknown, epochsValue: unknown = []): LayerData[] {
   if (!Array.isArray(value) || value.length === 0) {
     throw new WireFormatError('_layers: expected a non-empty list of layers');
   }
+  const epochs = decodeEpochs(epochsValue);
   const layers = value.map((entry: unknown, i): LayerData => {
     const record = (entry ?? {}) as Record<string, unknown>;
     const name = typeof record.name === 'string' ? record.name : `layer ${i}`;
     const { data, shape } = decodeArray(record.points, `_layers[${i}].points`, ['float32'], 2);
     const [n, dims] = shape;
     if (n < 1 || dims < 2) throw new WireFormatError(`_layers[${i}].points: need n ≥ 1 and d ≥ 2, got shape [${n}, ${dims}]`);
-    return { name, points: data, n, dims };
+    if (record.epoch === undefined || record.epoch === null) return { name, points: data, n, dims };
+    if (typeof record.epoch !== 'string') throw new WireFormatError(`_layers[${i}].epoch: expected a string`);
+    return { name, points: data, n, dims, epoch: record.epoch };
   });
   const n = layers[0].n;
   const odd = layers.find((l) => l.n !== n);
   if (odd) throw new WireFormatError(`_layers: layer "${odd.name}" has ${odd.n} points, the first has ${n}`);
-  return layers;
+  const ordered = orderByEpoch(layers, epochs);
+  if ('error' in ordered) throw new WireFormatError(ordered.error);
+  return ordered.layers;
 }
 
 export function decodeLabels(
