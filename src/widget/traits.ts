@@ -7,12 +7,21 @@ import { decodeArray, encodeUint32, WireFormatError, type WireArray } from '../c
 import { orderByEpoch } from '../core/epochs';
 import type { ImageSet } from '../render/atlas';
 import type { HandleData, LayerData } from '../view/session';
+import { COLOR_BY_DIFFERENCE, COLOR_BY_LABEL, COLOR_BY_MOVEMENT, type Attribute, type AttributeKind } from '../view/color-by';
 
 export interface WireLayer {
   name: string;
   points: WireArray;
   /** With training epochs: the epoch this layer belongs to (one of `_epochs`). */
   epoch?: string;
+}
+
+export interface WireAttribute {
+  name: string;
+  kind: AttributeKind;
+  values: WireArray;
+  categories: string[];
+  range?: [number, number];
 }
 
 export interface TourTraits {
@@ -35,6 +44,10 @@ export interface TourTraits {
   _link: { group: string; selection: boolean; handles: boolean } | null;
   _align: { partner: string; enabled: boolean } | null;
   level_of_detail: boolean;
+  /** Per-point attributes to colour by (`data=` / `color=` in Python). */
+  _attributes: WireAttribute[];
+  /** "label", an attribute's name, "movement" or "difference". */
+  color_by: string;
   /** Epoch names in order; [] when the tour has no epochs. */
   _epochs: string[];
   /** The epoch shown ('' when there are none). */
@@ -142,4 +155,99 @@ export function decodeProjection(value: unknown, dims: number): Float64Array | n
     out[2 * i + 1] = row[1];
   }
   return out;
+}
+
+const ATTRIBUTE_KINDS: readonly string[] = ['categorical', 'ordinal', 'continuous'];
+const BUILT_IN_COLORINGS: readonly string[] = [COLOR_BY_LABEL, COLOR_BY_MOVEMENT, COLOR_BY_DIFFERENCE];
+
+/**
+ * `_attributes`: categorical and ordinal ones hold unsigned codes into `categories`;
+ * continuous ones float32 values (NaN: missing) and their `range` over finite values.
+ */
+export function decodeAttributes(value: unknown, n: number): Attribute[] {
+  if (value === null || value === undefined) return [];
+  if (!Array.isArray(value)) throw new WireFormatError('_attributes: expected a list');
+  const seen = new Set<string>();
+  return value.map((entry: unknown, i): Attribute => {
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+      throw new WireFormatError(`_attributes[${i}]: expected {name, kind, values, categories}`);
+    }
+    const record = entry as Record<string, unknown>;
+    const { name, kind } = record;
+    if (typeof name !== 'string' || name === '') throw new WireFormatError(`_attributes[${i}].name: expected a non-empty string`);
+    const where = `_attributes[${i}] ("${name}")`;
+    if (BUILT_IN_COLORINGS.includes(name)) {
+      throw new WireFormatError(`${where}: the name is taken by a built-in colouring (${BUILT_IN_COLORINGS.join(', ')})`);
+    }
+    if (seen.has(name)) throw new WireFormatError(`${where}: a second attribute with this name`);
+    seen.add(name);
+    if (typeof kind !== 'string' || !ATTRIBUTE_KINDS.includes(kind)) {
+      throw new WireFormatError(`${where}.kind: expected one of ${ATTRIBUTE_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
+    }
+    const categories = record.categories ?? [];
+    if (!Array.isArray(categories) || !categories.every((c) => typeof c === 'string')) {
+      throw new WireFormatError(`${where}.categories: expected a list of strings`);
+    }
+    if (kind === 'continuous') {
+      const { data } = decodeArray(record.values, `${where}.values`, ['float32'], 1);
+      if (data.length !== n) throw new WireFormatError(`${where}.values: ${data.length} values for ${n} points`);
+      return { name, kind, values: data, categories: [], range: decodeRange(record.range, data, where) };
+    }
+    const { data } = decodeArray(record.values, `${where}.values`, ['uint8', 'uint16', 'uint32'], 1);
+    if (data.length !== n) throw new WireFormatError(`${where}.values: ${data.length} values for ${n} points`);
+    if (categories.length === 0) throw new WireFormatError(`${where}.categories: a ${kind} attribute needs its category names`);
+    for (let p = 0; p < data.length; p++) {
+      if (data[p] >= categories.length) {
+        throw new WireFormatError(`${where}.values: point ${p} has category ${data[p]} but there are ${categories.length} names`);
+      }
+    }
+    return { name, kind: kind as AttributeKind, values: data, categories: categories as string[], range: null };
+  });
+}
+
+/** A continuous attribute's `range`, checked; computed from the values when absent. */
+function decodeRange(value: unknown, data: Float32Array, where: string): [number, number] {
+  if (value === undefined || value === null) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of data) {
+      if (!Number.isFinite(v)) continue;
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    return min <= max ? [min, max] : [0, 0];
+  }
+  if (!Array.isArray(value) || value.length !== 2 || !value.every((x) => typeof x === 'number' && Number.isFinite(x)) || value[0] > value[1]) {
+    throw new WireFormatError(`${where}.range: expected [min, max], two finite numbers with min ≤ max, got ${JSON.stringify(value)}`);
+  }
+  return [value[0], value[1]];
+}
+
+/**
+ * `color_by`: "label", an attribute's name, "movement" (with two or more layers) or
+ * "difference" (in a comparison). Absent or empty means "label".
+ */
+export function decodeColorBy(
+  value: unknown,
+  attributes: readonly Attribute[],
+  options: { movement: boolean; difference: boolean },
+): string {
+  if (value === null || value === undefined || value === '') return COLOR_BY_LABEL;
+  if (typeof value !== 'string') throw new WireFormatError(`color_by: expected a string, got ${typeof value}`);
+  const allowed = [
+    COLOR_BY_LABEL,
+    ...attributes.map((a) => a.name),
+    ...(options.movement ? [COLOR_BY_MOVEMENT] : []),
+    ...(options.difference ? [COLOR_BY_DIFFERENCE] : []),
+  ];
+  if (!allowed.includes(value)) {
+    const why =
+      value === COLOR_BY_MOVEMENT
+        ? ' (movement needs two or more layers)'
+        : value === COLOR_BY_DIFFERENCE
+          ? ' (difference needs a comparison partner)'
+          : '';
+    throw new WireFormatError(`color_by: "${value}" is not available${why}; choose one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
+  }
+  return value;
 }
