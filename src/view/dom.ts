@@ -51,7 +51,15 @@ const CSS = `
 .grandtour-legend-item:hover .grandtour-legend-handle, .grandtour-has-handle .grandtour-legend-handle { opacity: 1; }
 .grandtour-error { position: absolute; inset: 0; display: none; padding: 16px; box-sizing: border-box; overflow: auto;
   color: var(--jp-error-color1, #b00020); background: var(--jp-layout-color0, #fff); white-space: pre-wrap; }
-.grandtour-layers { position: absolute; left: 8px; bottom: 8px; right: 8px; display: flex; flex-wrap: wrap; gap: 4px; cursor: default; }
+.grandtour-bottom { position: absolute; left: 8px; bottom: 8px; right: 8px; display: flex; flex-direction: column; gap: 4px; pointer-events: none; }
+.grandtour-bottom > * { pointer-events: auto; }
+.grandtour-layers { display: flex; flex-wrap: wrap; gap: 4px; cursor: default; }
+.grandtour-epochs { align-self: flex-start; display: flex; align-items: center; gap: 6px; padding: 1px 6px; border-radius: 4px; cursor: default;
+  background: var(--jp-layout-color0, rgba(255,255,255,0.85)); }
+.grandtour-epochs input[type=range] { width: 160px; }
+.grandtour-epoch-label { opacity: 0.75; }
+.grandtour-epoch-name { font-weight: 600; min-width: 3ch; }
+.grandtour-layer.grandtour-marked { box-shadow: 0 0 0 2px var(--jp-warn-color1, #f28e2b); }
 .grandtour-layers:empty { display: none; }
 .grandtour-layer { font: inherit; padding: 1px 6px; border: 1px solid var(--jp-border-color1, #bbb); border-radius: 10px;
   background: var(--jp-layout-color1, #fff); color: inherit; cursor: pointer; opacity: 0.85; }

@@ -11,6 +11,7 @@ export const SHORTCUTS: [string, string][] = [
   ['wheel', 'zoom at the pointer; Ctrl-drag or middle-drag pans'],
   ['r', 'reset zoom and pan'],
   ['j / k, → / ←', 'next / previous layer'],
+  ['[ / ]', 'previous / next training epoch (with epochs)'],
   ['?', 'show or hide this help'],
 ];
 

@@ -8,6 +8,7 @@ import { projectPoints } from '../core/projection';
 import { beginDrag, contextSample, dragTo, projectVector, type DragState } from '../core/steer';
 import { createViewport, pixelToView, pixelsPerUnit, viewToClip, viewToPixel, type Viewport } from '../core/viewport';
 import { renderInto } from '../render/present';
+import { stepName } from '../core/epochs';
 import { element, ensureStyles, svgElement } from './dom';
 import { addToLoop, removeFromLoop, wake, type Animated } from './frame-loop';
 import { HandlesLayer } from './handles-layer';
@@ -30,6 +31,8 @@ export interface TourViewEvents {
   showImages(show: boolean): void;
   /** The layer strip (or j/k) switched layers. */
   layer(name: string): void;
+  /** The epoch slider (on release) or [ / ] switched epochs. */
+  epoch(name: string): void;
   /** The compare view's align toggle. */
   align(enabled: boolean): void;
 }
@@ -70,6 +73,9 @@ export class TourView implements Animated {
   private readonly countText: HTMLSpanElement;
   private readonly legendBox: HTMLDivElement;
   private readonly layerStrip: HTMLDivElement;
+  private readonly epochBar: HTMLDivElement;
+  private readonly epochInput: HTMLInputElement;
+  private readonly epochName: HTMLSpanElement;
   private readonly legend: Legend;
   private readonly handlesLayer: HandlesLayer;
   private readonly tooltip: Tooltip;
@@ -177,7 +183,20 @@ export class TourView implements Animated {
     this.layerStrip = element(doc, 'div', 'grandtour-layers');
     this.layerStrip.setAttribute('role', 'toolbar');
     this.layerStrip.setAttribute('aria-label', 'Layers (j / k)');
-    this.plot.append(toolbar, this.layerStrip);
+    // Epochs: a slider over the epochs and the name of the one shown, above the layer strip.
+    this.epochBar = element(doc, 'div', 'grandtour-epochs');
+    this.epochInput = element(doc, 'input', 'grandtour-epoch-slider');
+    this.epochInput.type = 'range';
+    this.epochInput.min = '0';
+    this.epochInput.step = '1';
+    this.epochInput.setAttribute('aria-label', 'Training epoch ([ / ])');
+    this.epochInput.title = 'Training epoch ([ / ])';
+    this.epochName = element(doc, 'span', 'grandtour-epoch-name');
+    this.epochBar.append(element(doc, 'span', 'grandtour-epoch-label', 'epoch'), this.epochInput, this.epochName);
+    this.epochBar.style.display = 'none';
+    const bottom = element(doc, 'div', 'grandtour-bottom');
+    bottom.append(this.epochBar, this.layerStrip);
+    this.plot.append(toolbar, bottom);
     this.help = createHelp(this.plot);
     this.lodBadge = element(doc, 'div', 'grandtour-lod');
     this.lodBadge.style.display = 'none';
@@ -216,7 +235,7 @@ export class TourView implements Animated {
   refreshLegend(): void {
     this.legend.render(this.session.labelNames, this.session.palette);
     const doc = this.root.ownerDocument;
-    const layers = this.session.layers;
+    const layers = this.session.epochLayers;
     this.layerStrip.replaceChildren(
       ...(layers.length > 1
         ? layers.map((layer) => {
@@ -236,8 +255,19 @@ export class TourView implements Animated {
     this.events.layer(name);
   }
 
+  /** Show another epoch now (slider input, keys); `report` tells the model too. */
+  private showEpoch(name: string | undefined, report: boolean): void {
+    if (name === undefined || name === this.session.currentEpoch) return;
+    this.session.setCurrentEpoch(name);
+    if (report) this.events.epoch(name);
+  }
+
+  private stepEpoch(step: number): void {
+    this.showEpoch(stepName(this.session.epochs, this.session.currentEpoch, step), true);
+  }
+
   private stepLayer(step: number): void {
-    const layers = this.session.layers;
+    const layers = this.session.epochLayers;
     if (layers.length < 2) return;
     const at = layers.findIndex((l) => l.name === this.session.currentLayer);
     this.showLayer(layers[(at + step + layers.length) % layers.length].name);
@@ -426,7 +456,21 @@ export class TourView implements Animated {
     this.alignButton.style.display = session.alignPartner ? '' : 'none';
     this.alignButton.setAttribute('aria-pressed', String(session.alignEnabled));
     for (const b of this.layerStrip.children) {
-      (b as HTMLElement).setAttribute('aria-pressed', String((b as HTMLElement).dataset.layer === session.currentLayer));
+      const name = (b as HTMLElement).dataset.layer ?? '';
+      (b as HTMLElement).setAttribute('aria-pressed', String(name === session.currentLayer));
+      const marked = session.markedLayers.includes(name);
+      b.classList.toggle('grandtour-marked', marked);
+      if (marked) (b as HTMLElement).dataset.marked = 'true';
+      else delete (b as HTMLElement).dataset.marked;
+    }
+    const epochs = session.epochs;
+    this.epochBar.style.display = epochs.length >= 2 ? '' : 'none';
+    if (epochs.length >= 2) {
+      this.epochInput.max = String(epochs.length - 1);
+      const at = Math.max(0, epochs.indexOf(session.currentEpoch));
+      if (this.epochInput.value !== String(at)) this.epochInput.value = String(at);
+      if (this.epochName.textContent !== session.currentEpoch) this.epochName.textContent = session.currentEpoch;
+      this.epochBar.dataset.epoch = session.currentEpoch;
     }
     this.imagesButton.setAttribute('aria-pressed', String(session.showImages));
     this.plot.classList.toggle('grandtour-panning', this.panMode);
@@ -566,6 +610,12 @@ export class TourView implements Animated {
     on(this.speedInput, 'input', () => this.session.setSpeed(Number(this.speedInput.value)));
     // The slider changes the speed live; Python hears once, when it is let go.
     on(this.speedInput, 'change', () => this.events.speed(Number(this.speedInput.value)));
+    // Scrubbing epochs animates live; Python hears the epoch once, when the slider is let go.
+    on(this.epochInput, 'input', () => this.showEpoch(this.session.epochs[Number(this.epochInput.value)], false));
+    on(this.epochInput, 'change', () => {
+      const name = this.session.epochs[Number(this.epochInput.value)];
+      if (name !== undefined) this.events.epoch(name);
+    });
     on(this.handleButton, 'click', () => {
       this.handleMode = !this.handleMode;
       this.refreshControls();
@@ -654,6 +704,12 @@ export class TourView implements Animated {
       case 'ArrowLeft':
         this.stepLayer(-1);
         break;
+      case ']':
+        this.stepEpoch(1);
+        break;
+      case '[':
+        this.stepEpoch(-1);
+        break;
       case '?':
         this.toggleHelp();
         break;
@@ -680,7 +736,7 @@ export class TourView implements Animated {
   private onPointerDown(event: PointerEvent): void {
     if (this.failed) return;
     const target = event.target as HTMLElement;
-    if (target.closest('.grandtour-toolbar, .grandtour-handle, .grandtour-help, .grandtour-layers')) return;
+    if (target.closest('.grandtour-toolbar, .grandtour-handle, .grandtour-help, .grandtour-layers, .grandtour-epochs')) return;
     this.root.focus({ preventScroll: true });
     const point = this.localPoint(event);
     this.pointers.set(event.pointerId, point);

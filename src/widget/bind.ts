@@ -12,6 +12,7 @@ import {
   decodeHandles,
   decodeImages,
   decodeLabels,
+  decodeEpochs,
   decodeLayers,
   decodeProjection,
   decodeSelection,
@@ -77,6 +78,10 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
       model.set('layer', name);
       model.save_changes();
     },
+    epoch(name) {
+      model.set('epoch', name);
+      model.save_changes();
+    },
   });
 
   /** Run an update; a bad value shows as an error in the widget instead of escaping. */
@@ -93,11 +98,12 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
   const applyData = guard(() => {
     const wire = model.get('_layers');
     if (session.dataSource !== wire) {
-      const layers = decodeLayers(wire);
+      const layers = decodeLayers(wire, model.get('_epochs'));
       const labels = decodeLabels(model.get('_labels'), model.get('_label_names'), layers[0].n);
+      // Every epoch has the same layer names, so the names of all layers are those of each.
       const names = layers.map((l) => l.name);
       const current = names.includes(model.get('layer')) ? model.get('layer') : names[0];
-      session.setLayers(layers, current);
+      session.setLayers(layers, current, model.get('epoch') ?? '');
       session.setLabels(labels.codes, labels.names);
       session.setImages(decodeImages(model.get('_images'), layers[0].n));
       session.dataSource = wire;
@@ -112,6 +118,26 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
   const applyLayer = guard(() => {
     if (session.layers.some((l) => l.name === model.get('layer'))) session.setCurrentLayer(model.get('layer'));
   });
+
+  const applyEpoch = guard(() => {
+    const epoch = model.get('epoch');
+    if (session.epochs.includes(epoch)) session.setCurrentEpoch(epoch);
+  });
+
+  // New epochs always come with their layers; decode both again even if `_layers` is the same object.
+  const applyEpochs = guard(() => {
+    const epochs = decodeEpochs(model.get('_epochs'));
+    if (epochs.length === session.epochs.length && epochs.every((e, i) => e === session.epochs[i])) return;
+    session.dataSource = null;
+    applyData();
+  });
+
+  // A similarity map switched this tour's layer: the model hears it as from the strip.
+  const onLayerRequest = (name: string): void => {
+    model.set('layer', name);
+    model.save_changes();
+  };
+  session.layerListeners.add(onLayerRequest);
 
   const applySelection = guard(() => session.setSelection(decodeSelection(model.get('selected'), session.count)));
 
@@ -180,6 +206,8 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
     ['_labels', applyData],
     ['_label_names', applyData],
     ['layer', applyLayer],
+    ['_epochs', applyEpochs],
+    ['epoch', applyEpoch],
     ['selected', applySelection],
     ['projection', applyProjection],
     ['playing', applyPlaying],
@@ -219,6 +247,7 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
   return () => {
     for (const [trait, handler] of handlers) model.off(`change:${trait}`, handler);
     session.linkedListeners.delete(onLinked);
+    session.layerListeners.delete(onLayerRequest);
     view.destroy();
     releaseSession(uid);
   };
