@@ -8,10 +8,25 @@ from typing import Any
 
 from .activations import activations
 from .embed import embed_layers
+from .lenses import SimilarityMap, difference, layer_similarity, movement, similarity_map
 from .link import Comparison, Link, compare, link
 from .tour import Tour
 
-__all__ = ["Comparison", "Link", "Tour", "activations", "compare", "embed_layers", "link", "save_html"]
+__all__ = [
+    "Comparison",
+    "Link",
+    "SimilarityMap",
+    "Tour",
+    "activations",
+    "compare",
+    "difference",
+    "embed_layers",
+    "layer_similarity",
+    "link",
+    "movement",
+    "save_html",
+    "similarity_map",
+]
 __version__ = "0.1.0"
 
 

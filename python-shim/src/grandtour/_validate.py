@@ -67,26 +67,29 @@ def as_matrix(value: Any, name: str = "embedding") -> np.ndarray:
     return matrix
 
 
-def as_layers(embedding: Any) -> dict[str, np.ndarray]:
-    """One matrix, a mapping name → matrix, or a list of matrices → ordered layers."""
+def as_layers(embedding: Any, label: str = "embedding") -> dict[str, np.ndarray]:
+    """One matrix, a mapping name → matrix, or a list of matrices → ordered layers.
+
+    ``label`` names the argument in messages (``embedding[3]`` for an epoch's layers).
+    """
     if isinstance(embedding, Mapping):
         items = list(embedding.items())
         if not items:
-            raise ValueError("embedding is an empty mapping; pass at least one layer")
+            raise ValueError(f"{label} is an empty mapping; pass at least one layer")
         layers = {}
         for key, value in items:
             if not isinstance(key, str):
-                raise TypeError(f"embedding layer names must be strings; got {key!r}")
-            layers[key] = as_matrix(value, f"embedding[{key!r}]")
+                raise TypeError(f"{label} layer names must be strings; got {key!r}")
+            layers[key] = as_matrix(value, f"{label}[{key!r}]")
     elif isinstance(embedding, (list, tuple)) and embedding and all(
         getattr(item, "ndim", None) == 2 for item in embedding
     ):
-        layers = {f"layer {i}": as_matrix(item, f"embedding[{i}]") for i, item in enumerate(embedding)}
+        layers = {f"layer {i}": as_matrix(item, f"{label}[{i}]") for i, item in enumerate(embedding)}
     else:
-        layers = {"embedding": as_matrix(embedding, "embedding")}
+        layers = {"embedding": as_matrix(embedding, label)}
     sizes = {name: matrix.shape[0] for name, matrix in layers.items()}
     if len(set(sizes.values())) > 1:
-        raise ValueError(f"embedding layers must all have the same number of points; got {sizes}")
+        raise ValueError(f"{label} layers must all have the same number of points; got {sizes}")
     return layers
 
 
@@ -306,3 +309,298 @@ def _next_handle_name(taken: set[str]) -> str:
     while str(k) in taken:
         k += 1
     return str(k)
+
+
+# -- epochs -------------------------------------------------------------------------------
+
+
+def is_epoch_mapping(embedding: Any) -> bool:
+    """Whether ``embedding`` is ``{epoch: {layer: (n, d)}}`` (every value itself a mapping)."""
+    return (
+        isinstance(embedding, Mapping)
+        and len(embedding) > 0
+        and any(isinstance(value, Mapping) for value in embedding.values())
+    )
+
+
+def epoch_name(key: Any, name: str = "epoch") -> str:
+    """Epoch keys may be strings or ints (training steps); on the wire they are strings."""
+    if isinstance(key, str):
+        if not key:
+            raise ValueError(f"{name} names must not be empty")
+        return key
+    if isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_)):
+        return str(int(key))
+    raise TypeError(f"{name} names must be strings or ints; got {key!r}")
+
+
+def as_epochs(embedding: Mapping[Any, Any]) -> dict[str, dict[str, np.ndarray]]:
+    """``{epoch: {layer: (n, d)}}`` → ordered epochs, each with the same layer names and ``n``."""
+    epochs: dict[str, dict[str, np.ndarray]] = {}
+    for key, value in embedding.items():
+        epoch = epoch_name(key)
+        if epoch in epochs:
+            raise ValueError(f"epoch {epoch!r} appears twice (as {key!r} and as a string)")
+        if not isinstance(value, Mapping):
+            raise TypeError(
+                f"embedding[{key!r}] is a {type(value).__name__}; with epochs every value must be a "
+                "mapping {layer name: (n, d) array}"
+            )
+        epochs[epoch] = as_layers(value, f"embedding[{key!r}]")
+    first_epoch, first = next(iter(epochs.items()))
+    names = list(first)
+    n = next(iter(first.values())).shape[0]
+    for epoch, layers in epochs.items():
+        if list(layers) != names:
+            raise ValueError(
+                f"every epoch needs the same layer names in the same order; epoch {first_epoch!r} has "
+                f"{names}, epoch {epoch!r} has {list(layers)}"
+            )
+        size = next(iter(layers.values())).shape[0]
+        if size != n:
+            raise ValueError(
+                f"every epoch needs the same number of points; epoch {first_epoch!r} has {n}, "
+                f"epoch {epoch!r} has {size}"
+            )
+    return epochs
+
+
+# -- attributes (colour by) -------------------------------------------------------------------
+
+#: Integer attributes with at most this many distinct values are classes, not a scale.
+MAX_INT_CATEGORIES = 12
+#: Colourings that are not attributes; a data column may not take these names.
+RESERVED_COLORINGS = ("label", "movement", "difference")
+#: The category that missing values (None, NaN, pandas NA) of a categorical attribute join.
+MISSING = "missing"
+
+
+def attribute(value: Any, n: int, name: str) -> dict[str, Any]:
+    """One per-point attribute → ``{name, kind, values, categories[, range]}`` (numpy values).
+
+    ``kind`` is ``"categorical"`` (booleans, strings, unordered pandas Categoricals, integers
+    with at most 12 distinct values), ``"ordinal"`` (ordered pandas Categoricals) or
+    ``"continuous"`` (other numbers). Categorical and ordinal attributes hold narrowed unsigned
+    codes into ``categories``; missing values (None, NaN, pandas NA) get a last category
+    ``"missing"``. Continuous ones hold float32 values with NaN for missing, and ``range`` is
+    ``[min, max]`` over the finite values. Infinities are rejected: no colour stands for them.
+    """
+    label = f"attribute {name!r}"
+    if hasattr(value, "cat") and hasattr(value.cat, "categories"):  # pandas Series of category
+        value = value.array
+    if hasattr(value, "categories") and hasattr(value, "codes"):  # pandas Categorical
+        codes = np.asarray(value.codes).astype(np.int64)
+        _check_shape(codes, n, label)
+        categories = [str(c) for c in value.categories]
+        kind = "ordinal" if bool(getattr(value, "ordered", False)) else "categorical"
+        return _categorical(name, kind, codes, codes < 0, categories)
+    missing: np.ndarray | None = None
+    dtype = getattr(value, "dtype", None)
+    if dtype is not None and not isinstance(dtype, np.dtype) and getattr(dtype, "kind", "") in ("i", "u", "b"):
+        # pandas' nullable Int64 / boolean: to_numpy() would turn ints with NA into floats,
+        # and the column would lose its classes. Keep the ints and the NA mask apart.
+        missing = np.asarray(value.isna(), dtype=bool)
+        value = value.to_numpy(dtype=np.bool_ if dtype.kind == "b" else np.int64, na_value=0)
+    array = to_numpy(value, label)
+    _check_shape(array, n, label)
+    if array.dtype == object:
+        array, missing = _typed_objects(array, label)
+    elif missing is None:
+        missing = np.zeros(len(array), dtype=bool)
+    kind_code = array.dtype.kind
+    if kind_code == "b":
+        return _categorical(name, "categorical", array.astype(np.int64), missing, ["False", "True"])
+    if kind_code in "US":
+        uniques, codes = np.unique(array[~missing], return_inverse=True)
+        full = np.zeros(len(array), dtype=np.int64)
+        full[~missing] = codes.reshape(-1)
+        return _categorical(name, "categorical", full, missing, [_text(u) for u in uniques])
+    if kind_code in "iu":
+        uniques, codes = np.unique(array[~missing], return_inverse=True)
+        if len(uniques) <= MAX_INT_CATEGORIES:
+            full = np.zeros(len(array), dtype=np.int64)
+            full[~missing] = codes.reshape(-1)
+            return _categorical(name, "categorical", full, missing, [str(int(u)) for u in uniques])
+        values = array.astype(np.float64)
+        values[missing] = np.nan
+        return _continuous(name, values, label)
+    if kind_code == "f":
+        return _continuous(name, array.astype(np.float64), label)
+    raise TypeError(
+        f"{label} has unsupported dtype {array.dtype}; use booleans, numbers, strings or a pandas "
+        "Categorical (convert dates and durations to numbers first, or leave the column out)"
+    )
+
+
+def _check_shape(array: np.ndarray, n: int, label: str) -> None:
+    if array.ndim != 1:
+        raise ValueError(f"{label} must be 1-D with one value per point; got shape {array.shape}")
+    if len(array) != n:
+        raise ValueError(f"{label} has {len(array)} values but the embedding has {n} points")
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, (float, np.floating)):
+        return bool(np.isnan(value))
+    # pandas.NA and pandas.NaT, recognised without importing pandas.
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def _value_kind(value: Any) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    if isinstance(value, (int, np.integer)):
+        return "int"
+    if isinstance(value, (float, np.floating)):
+        return "float"
+    if isinstance(value, (str, np.str_, bytes)):
+        return "str"
+    return type(value).__name__
+
+
+_PLACEHOLDERS: dict[str, Any] = {"bool": False, "int": 0, "float": np.nan, "str": ""}
+_DTYPES: dict[str, Any] = {"bool": np.bool_, "int": np.int64, "float": np.float64, "str": str}
+
+
+def _typed_objects(array: np.ndarray, label: str) -> tuple[np.ndarray, np.ndarray]:
+    """An object array (Python lists with None, pandas' nullable columns) → (typed, missing).
+
+    Missing entries are filled with a placeholder in the typed array; the mask says where.
+    """
+    missing = np.fromiter((_is_missing(v) for v in array), dtype=bool, count=len(array))
+    kinds = {_value_kind(v) for v in array[~missing]}
+    if "int" in kinds and "float" in kinds:  # 1 and 2.5 in one column: a number scale
+        kinds = {"float"}
+    if len(kinds) > 1:
+        raise TypeError(f"{label} mixes value types ({', '.join(sorted(kinds))}); use one type for every value")
+    kind = kinds.pop() if kinds else "float"
+    if kind not in _DTYPES:
+        raise TypeError(f"{label} holds unsupported values of type {kind}; use booleans, numbers or strings")
+    filled = np.where(missing, _PLACEHOLDERS[kind], array)
+    if kind == "str":
+        return np.array([_text(v) for v in filled], dtype=str), missing
+    return filled.astype(_DTYPES[kind]), missing
+
+
+def _categorical(
+    name: str, kind: str, codes: np.ndarray, missing: np.ndarray, categories: list[str]
+) -> dict[str, Any]:
+    if missing.any():
+        codes = np.where(missing, len(categories), codes)
+        categories = [*categories, MISSING]
+    if len(categories) > MAX_CLASSES:
+        raise ValueError(
+            f"attribute {name!r} has {len(categories)} distinct values; at most {MAX_CLASSES} categories "
+            "are supported (pass numbers for a continuous scale)"
+        )
+    return {"name": name, "kind": kind, "values": _narrow_codes(codes, len(categories)), "categories": categories}
+
+
+def _continuous(name: str, values: np.ndarray, label: str) -> dict[str, Any]:
+    infinite = np.isinf(values)
+    if infinite.any():
+        raise ValueError(
+            f"{label} has {int(infinite.sum())} infinite value{'s' if infinite.sum() != 1 else ''}; "
+            f"the first is at index {int(np.argmax(infinite))} (NaN marks a missing value, inf has no colour)"
+        )
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        raise ValueError(f"{label} has no values: every entry is missing (NaN)")
+    if np.abs(finite).max() > np.finfo(np.float32).max:
+        raise ValueError(f"{label} has values beyond float32 range (largest |x| = {np.abs(finite).max():.3g})")
+    return {
+        "name": name,
+        "kind": "continuous",
+        "values": values.astype(np.float32),
+        "categories": [],
+        "range": [float(finite.min()), float(finite.max())],
+    }
+
+
+def as_attributes(data: Any, color: Any, n: int) -> tuple[list[dict[str, Any]], str | None]:
+    """``data`` (DataFrame or mapping name → values) and ``color`` → (attributes, color name).
+
+    ``color`` may name a column of ``data`` or be per-point values itself; values become an
+    attribute named after the pandas Series they come from, else ``"color"``. The second result
+    is the attribute ``color`` selects (``None`` without ``color``).
+    """
+    columns: list[tuple[str, Any]] = []
+    if data is not None:
+        if hasattr(data, "columns") and hasattr(data, "__getitem__"):  # pandas DataFrame
+            keys = list(data.columns)
+            if hasattr(data, "iloc"):
+                columns = [(key, data.iloc[:, i]) for i, key in enumerate(keys)]
+            else:
+                columns = [(key, data[key]) for key in keys]
+        elif isinstance(data, Mapping):
+            columns = list(data.items())
+        else:
+            raise TypeError(f"data must be a pandas DataFrame or a mapping {{name: values}}; got {type(data).__name__}")
+    names: list[str] = []
+    for key, _ in columns:
+        if not isinstance(key, (str, int, np.integer)) or isinstance(key, (bool, np.bool_)):
+            raise TypeError(f"data column names must be strings (or ints); got {key!r}")
+        name = str(key)
+        if not name:
+            raise ValueError("data has a column with an empty name")
+        if name in RESERVED_COLORINGS:
+            raise ValueError(
+                f"data column {name!r} clashes with the built-in colouring {name!r}; rename it "
+                f"(e.g. df.rename(columns={{{name!r}: 'true {name}'}})). Reserved: {list(RESERVED_COLORINGS)}"
+            )
+        if name in names:
+            raise ValueError(f"data has two columns named {name!r}")
+        names.append(name)
+    attributes = [attribute(value, n, name) for name, (_, value) in zip(names, columns)]
+
+    chosen: str | None = None
+    if isinstance(color, str):
+        if data is None:
+            raise ValueError(f"color={color!r} names a column, but no data= was given; pass data= or the values")
+        if color not in names:
+            raise ValueError(f"color={color!r} is not a column of data; the columns are {names}")
+        chosen = color
+    elif color is not None:
+        series_name = getattr(color, "name", None)
+        name = (
+            series_name
+            if isinstance(series_name, str) and series_name and series_name not in RESERVED_COLORINGS
+            else "color"
+        )
+        made = attribute(color, n, name if name not in names else f"color {name!r}")
+        made["name"] = name
+        if name in names:
+            # color=df["confidence"] with data=df: the same column, nothing to add.
+            existing = attributes[names.index(name)]
+            if not _same_attribute(existing, made):
+                raise ValueError(
+                    f"color is named {name!r} like a column of data but holds other values; "
+                    "rename one of them"
+                )
+        else:
+            attributes.append(made)
+        chosen = name
+    return attributes, chosen
+
+
+def _same_attribute(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    return (
+        a["kind"] == b["kind"]
+        and a["categories"] == b["categories"]
+        and np.array_equal(a["values"], b["values"], equal_nan=a["kind"] == "continuous")
+    )
+
+
+def check_color_by(value: Any, allowed: Sequence[str]) -> str:
+    """A colouring among ``allowed``; the error lists them."""
+    if not isinstance(value, str):
+        raise TypeError(f"color_by must be a string; got {type(value).__name__}")
+    if value not in allowed:
+        raise ValueError(f"color_by={value!r} is not available; choose one of {list(allowed)}")
+    return value

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 import numpy as np
 
 from .tour import Tour
+
+if TYPE_CHECKING:
+    from .lenses import SimilarityMap
 
 
 class Link:
@@ -68,18 +71,34 @@ def link(*tours: Tour, selection: bool = True, handles: bool = False) -> Link:
 
 
 class Comparison(ipywidgets.HBox):
-    """Two embeddings of the same points side by side (see :func:`compare`)."""
+    """Two embeddings of the same points side by side (see :func:`compare`).
 
-    def __init__(self, left: Tour, right: Tour, names: tuple[str, str]) -> None:
+    With a layer-similarity map (``compare(..., similarity="cka")``) the box holds one column:
+    the pair, then the map under it (``.map``); without one, the two titled views directly.
+    """
+
+    def __init__(
+        self, left: Tour, right: Tour, names: tuple[str, str], similarity_map: SimilarityMap | None = None
+    ) -> None:
         self.left = left
         self.right = right
         self.names = names
+        self.map = similarity_map
         self._link = link(left, right, selection=True, handles=True)
+        # Each side may colour by "difference": the tour knows its partner.
+        left._partner, right._partner = right._uid, left._uid
         titled = [
             ipywidgets.VBox([ipywidgets.Label(value=name), tour], layout=ipywidgets.Layout(flex="1 1 0", min_width="0"))
             for name, tour in zip(names, (left, right))
         ]
-        super().__init__(titled, layout=ipywidgets.Layout(width="100%"))
+        if similarity_map is None:
+            children: list[ipywidgets.Widget] = titled
+        else:
+            # An HBox of one column keeps `Comparison` an HBox (and the plain pair's widget tree
+            # as it was) while the map sits under the pair.
+            pair = ipywidgets.HBox(titled, layout=ipywidgets.Layout(width="100%"))
+            children = [ipywidgets.VBox([pair, similarity_map], layout=ipywidgets.Layout(flex="1 1 0", min_width="0"))]
+        super().__init__(children, layout=ipywidgets.Layout(width="100%"))
 
     @property
     def selected(self) -> np.ndarray:
@@ -109,6 +128,8 @@ def compare(
     names: tuple[str, str] = ("left", "right"),
     align: bool = False,
     height: int = 420,
+    similarity: str | None = None,
+    activations: Any = None,
     **options: Any,
 ) -> Comparison:
     """Two models' embeddings of the same inputs, side by side, touring as one.
@@ -132,15 +153,49 @@ def compare(
         Start aligned.
     height : int
         Height of each view in pixels.
+    similarity : {"cka", "nuclear"}, optional
+        Show a layer-similarity map of the two models under the pair (rows: left layers,
+        columns: right layers; see :func:`grandtour.layer_similarity`). Hovering a cell marks
+        both layer strips, clicking sets both views' layers.
+    activations : pair of mappings, optional
+        With ``similarity``: compute it from ``(activations_left, activations_right)``
+        (``{layer: array}``, keys among each side's layer names) instead of the embeddings.
     **options
-        Passed to both :class:`Tour` objects.
+        Passed to both :class:`Tour` objects (``color_by="difference"`` included).
     """
+    from .lenses import METHODS, similarity_map
+
+    if similarity is not None and similarity not in METHODS:
+        raise ValueError(f"similarity must be None or one of {list(METHODS)}; got {similarity!r}")
+    if activations is not None and similarity is None:
+        raise ValueError("activations= is for the similarity map: pass similarity='cka' or 'nuclear' too")
+    # "difference" needs the pair: set it once both tours are compared.
+    color_by = options.pop("color_by", None)
     left_tour = Tour(left, labels, height=height, **options)
-    right_tour = Tour(right, labels, height=height, **options)
-    if left_tour._n != right_tour._n:
+    try:
+        right_tour = Tour(right, labels, height=height, **options)
+    except Exception:
         left_tour.close()
-        right_tour.close()
-        raise ValueError(f"compare needs the same points on both sides; got {left_tour._n} and {right_tour._n}")
-    comparison = Comparison(left_tour, right_tour, names)
-    comparison.aligned = align
+        raise
+    made: list[Any] = [left_tour, right_tour]
+    try:
+        if left_tour._n != right_tour._n:
+            raise ValueError(f"compare needs the same points on both sides; got {left_tour._n} and {right_tour._n}")
+        pair_map = (
+            None
+            if similarity is None
+            else similarity_map(left_tour, right_tour, similarity, activations)  # type: ignore[arg-type]
+        )
+        if pair_map is not None:
+            made.append(pair_map)
+        comparison = Comparison(left_tour, right_tour, names, pair_map)
+        made.append(comparison)
+        comparison.aligned = align
+        if color_by is not None:
+            left_tour.color_by = right_tour.color_by = color_by
+    except Exception:
+        # Nothing half-built: close whatever widgets this call opened.
+        for widget in made:
+            widget.close()
+        raise
     return comparison

@@ -40,10 +40,12 @@ class Tour(anywidget.AnyWidget):
 
     Parameters
     ----------
-    embedding : array-like of shape (n, d), or mapping of name to (n, d) arrays
+    embedding : array-like of shape (n, d), mapping of name to (n, d) arrays, or mapping of epoch to such mappings
         The points: numpy, pandas, nested lists or torch tensors; finite reals,
         ``n >= 1``, ``d >= 2``. A mapping (or a list of arrays) gives one layer each;
-        all layers need the same ``n``.
+        all layers need the same ``n``. A nested mapping ``{epoch: {layer: (n, d)}}`` gives
+        training checkpoints (epoch names are strings or ints, kept in the given order):
+        every epoch needs the same layer names, in the same order, and the same ``n``.
     labels : array-like of shape (n,), optional
         Class of each point: ints, strings, or a pandas Categorical (its category order is
         kept). Points are coloured by class and a legend is shown.
@@ -80,6 +82,27 @@ class Tour(anywidget.AnyWidget):
         When a full frame takes longer than ~40 ms (a million points in software WebGL),
         draw a fixed random sample while the view moves, with a badge saying how many points
         are drawn, and every point as soon as it is still. False always draws every point.
+    data : pandas.DataFrame or mapping of name to array-like, optional
+        Per-point attributes to colour by (and to show in tooltips), one row per point, in
+        point order (a DataFrame's index is ignored). Booleans, strings, unordered pandas
+        Categoricals and integers with at most 12 distinct values are categorical; ordered
+        Categoricals are ordinal; other numbers are continuous. Missing values (None, NaN,
+        pandas NA) are drawn grey. Column names ``"label"``, ``"movement"`` and
+        ``"difference"`` are reserved.
+    color : str or array-like of shape (n,), optional
+        What to colour by at first: a column name of ``data``, or per-point values, which
+        become an attribute named after their pandas Series (else ``"color"``).
+    color_by : str, optional
+        The colouring: ``"label"`` (default), an attribute name, ``"movement"`` (with two or
+        more layers) or ``"difference"`` (in a comparison). Same as ``color`` when a column name.
+    epoch : str or int, optional
+        The epoch shown first (default: the first), with epochs.
+    depth : bool, default False
+        Depth cues: the third projected axis sets point size and fade.
+    guided : bool, default False
+        Blend the random tour with a guided tour toward projections that separate the classes.
+    show_fps : bool, default False
+        A frame-rate readout in a corner.
 
     Attributes
     ----------
@@ -93,6 +116,10 @@ class Tour(anywidget.AnyWidget):
     projection : numpy.ndarray of shape (d, 2)
         The basis of the view, as of the last brush, pause or Python assignment (the
         front end does not report every frame while touring). Assign to set the view.
+    color_by : str
+        The colouring; assigning a name that is not available raises and names those that are.
+    epoch : str
+        The epoch shown ("" without epochs); :attr:`epochs` lists them.
 
     Notes
     -----
@@ -137,6 +164,14 @@ class Tour(anywidget.AnyWidget):
     # Set by grandtour.link / grandtour.compare: the front end shares clock and steering.
     _link = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
     _align = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    # Lenses (issue 8): per-point attributes as binary, the colouring, epochs, view options.
+    _attributes = traitlets.List().tag(sync=True)
+    color_by = traitlets.Unicode("label").tag(sync=True)
+    _epochs = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    epoch = traitlets.Unicode("").tag(sync=True)
+    depth = traitlets.Bool(False).tag(sync=True)
+    guided = traitlets.Bool(False).tag(sync=True)
+    show_fps = traitlets.Bool(False).tag(sync=True)
 
     def __init__(
         self,
@@ -157,11 +192,28 @@ class Tour(anywidget.AnyWidget):
         handles: Any = None,
         hidden_classes: Any = None,
         level_of_detail: bool = True,
+        data: Any = None,
+        color: Any = None,
+        color_by: str | None = None,
+        epoch: str | int | None = None,
+        depth: bool = False,
+        guided: bool = False,
+        show_fps: bool = False,
         **kwargs: Any,
     ) -> None:
         # Check everything before the widget (and its comm) exists: a bad argument
         # must leave nothing half-built.
-        layers = v.as_layers(embedding)
+        if v.is_epoch_mapping(embedding):
+            stack = v.as_epochs(embedding)
+            epoch = next(iter(stack)) if epoch is None else v.epoch_name(epoch)
+            if epoch not in stack:
+                raise ValueError(f"epoch {epoch!r} is not one of {list(stack)}")
+        else:
+            if epoch is not None:
+                raise ValueError("epoch= needs epochs: pass {epoch: {layer: (n, d) array}}")
+            stack = {"": v.as_layers(embedding)}
+            epoch = ""
+        layers = stack[epoch]
         n = next(iter(layers.values())).shape[0]
         codes, names = v.as_labels(labels, n) if labels is not None else (None, [])
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
@@ -183,16 +235,33 @@ class Tour(anywidget.AnyWidget):
         initial_handles = self._class_handles(class_handles, codes, names) + list(handles or [])
         checked_handles = v.as_handles(initial_handles, n)
         hidden = self._check_hidden(hidden_classes or [], names)
+        for option, value in (("depth", depth), ("guided", guided), ("show_fps", show_fps)):
+            if not isinstance(value, (bool, np.bool_)):
+                raise TypeError(f"{option} must be a bool; got {type(value).__name__}")
+        attributes, color_name = v.as_attributes(data, color, n)
+        if color_by is not None and color_name is not None and color_by != color_name:
+            raise ValueError(f"color={color_name!r} and color_by={color_by!r} disagree; pass one of them")
+        color_by = color_by if color_by is not None else color_name or "label"
+        self._attribute_names = [a["name"] for a in attributes]
+        self._partner: str | None = None  # the other tour's uid, set by grandtour.compare
+        v.check_color_by(color_by, self._colorings(len(layers), compared=False))
 
         self._n = n
-        self._points: dict[str, np.ndarray] = {}
-        self._normalisation: dict[str, tuple[np.ndarray, float]] = {}
+        # epoch ("" without epochs) → layer → normalised float32 points, as the front end has them.
+        self._stack: dict[str, dict[str, np.ndarray]] = {}
+        self._normalisation: dict[tuple[str, str], tuple[np.ndarray, float]] = {}
         wire_layers = []
-        for name, matrix in layers.items():
-            points, center, scale = v.normalise(matrix)
-            self._points[name] = points
-            self._normalisation[name] = (center, scale)
-            wire_layers.append({"name": name, "points": wire_array(points)})
+        for epoch_key, epoch_layers in stack.items():
+            self._stack[epoch_key] = {}
+            for name, matrix in epoch_layers.items():
+                points, center, scale = v.normalise(matrix)
+                self._stack[epoch_key][name] = points
+                self._normalisation[(epoch_key, name)] = (center, scale)
+                entry: dict[str, Any] = {"name": name, "points": wire_array(points)}
+                if epoch_key:
+                    entry["epoch"] = epoch_key
+                wire_layers.append(entry)
+        wire_attributes = [{**a, "values": wire_array(a["values"])} for a in attributes]
 
         super().__init__(
             _uid=uuid.uuid4().hex,
@@ -212,6 +281,13 @@ class Tour(anywidget.AnyWidget):
             images_selected_only=bool(images_selected_only),
             hidden_classes=hidden,
             level_of_detail=bool(level_of_detail),
+            _attributes=wire_attributes,
+            color_by=color_by,
+            _epochs=[e for e in stack if e],
+            epoch=epoch,
+            depth=bool(depth),
+            guided=bool(guided),
+            show_fps=bool(show_fps),
             **kwargs,
         )
 
@@ -235,6 +311,42 @@ class Tour(anywidget.AnyWidget):
         if name not in self._points:
             raise ValueError(f"layer {name!r} is not one of {list(self._points)}")
         return str(name)
+
+    @traitlets.validate("epoch")
+    def _check_epoch(self, proposal: dict[str, Any]) -> str:
+        value = proposal["value"]
+        if not self._epochs:
+            if value != "":
+                raise ValueError(f"epoch {value!r}: this tour has no epochs")
+            return ""
+        name = v.epoch_name(value) if not isinstance(value, str) else value
+        if name not in self._stack:
+            raise ValueError(f"epoch {name!r} is not one of {list(self._epochs)}")
+        return name
+
+    @traitlets.validate("color_by")
+    def _check_color_by(self, proposal: dict[str, Any]) -> str:
+        return v.check_color_by(proposal["value"], self.colorings)
+
+    @traitlets.observe("_align")
+    def _on_align(self, change: dict[str, Any]) -> None:
+        # Leaving a comparison takes "difference" away.
+        if self.color_by == "difference" and "difference" not in self.colorings:
+            self.color_by = "label"
+
+    def _colorings(self, layer_count: int, compared: bool) -> list[str]:
+        allowed = ["label", *self._attribute_names]
+        if layer_count >= 2:
+            allowed.append("movement")
+        if compared:
+            allowed.append("difference")
+        return allowed
+
+    @property
+    def colorings(self) -> list[str]:
+        """The values :attr:`color_by` accepts now."""
+        compared = self._align is not None or self._partner is not None
+        return self._colorings(len(self.layers), compared)
 
     @traitlets.validate("height")
     def _check_height(self, proposal: dict[str, Any]) -> int:
@@ -317,10 +429,10 @@ class Tour(anywidget.AnyWidget):
             raise ValueError(f"no handle named {name!r}; handles are {[h['name'] for h in self._handles]}")
         self._handles = [{**h, "name": new_name} if h["name"] == name else h for h in self._handles]
 
-    @traitlets.observe("layer")
+    @traitlets.observe("layer", "epoch")
     def _on_layer(self, change: dict[str, Any]) -> None:
         # A layer of another dimension cannot keep the old basis.
-        d = self._points[change["new"]].shape[1]
+        d = self._points[self.layer].shape[1]
         if self.projection.shape[0] != d:
             self.projection = np.eye(d)[:, :2]
 
@@ -328,27 +440,72 @@ class Tour(anywidget.AnyWidget):
         d = self._points[self.layer].shape[1]
         classes = f", {len(self._label_names)} classes" if self._label_names else ""
         layers = f", layer {self.layer!r} of {len(self._points)}" if len(self._points) > 1 else ""
-        return f"Tour({self._n} points × {d} dims{classes}{layers}, {len(self.selected)} selected)"
+        epochs = f", epoch {self.epoch!r} of {len(self._epochs)}" if self._epochs else ""
+        return f"Tour({self._n} points × {d} dims{classes}{layers}{epochs}, {len(self.selected)} selected)"
 
     # -- reading the view -----------------------------------------------------------
 
     @property
+    def _points(self) -> dict[str, np.ndarray]:
+        # The current epoch's layers ("" holds them without epochs).
+        return self._stack[self.epoch]
+
+    @property
     def layers(self) -> tuple[str, ...]:
-        """Names of the layers, in order."""
+        """Names of the layers, in order (the same in every epoch)."""
         return tuple(self._points)
+
+    @property
+    def epochs(self) -> tuple[str, ...]:
+        """Names of the epochs, in order (empty without epochs)."""
+        return tuple(self._epochs)
+
+    @property
+    def attributes(self) -> dict[str, dict[str, Any]]:
+        """Per-point attributes from ``data``/``color``: name → ``{"kind", "categories", "values"}``.
+
+        ``values`` are what the front end has: codes into ``categories`` (categorical, ordinal)
+        or float32 with NaN for missing (continuous, which also has ``"range"``).
+        """
+        out = {}
+        for entry in self._attributes:
+            wire = entry["values"]
+            values = np.frombuffer(bytes(wire["view"]), dtype=wire["dtype"]).reshape(wire["shape"])
+            extra = {"range": tuple(entry["range"])} if "range" in entry else {}
+            out[entry["name"]] = {"kind": entry["kind"], "categories": list(entry["categories"]), "values": values, **extra}
+        return out
 
     @property
     def label_names(self) -> list[str]:
         """Class names, indexed by label code (empty without labels)."""
         return list(self._label_names)
 
-    def points(self, layer: str | None = None) -> np.ndarray:
-        """The normalised float32 points of a layer, exactly as the front end has them."""
-        return self._points[self.layer if layer is None else layer]
+    def points(self, layer: str | None = None, epoch: str | int | None = None) -> np.ndarray:
+        """The normalised float32 points of a layer (default: the current layer and epoch),
+        exactly as the front end has them."""
+        layers = self._stack[self._epoch_key(epoch)]
+        name = self.layer if layer is None else layer
+        if name not in layers:
+            raise ValueError(f"layer {name!r} is not one of {list(layers)}")
+        return layers[name]
+
+    def _epoch_key(self, epoch: str | int | None) -> str:
+        if epoch is None:
+            return self.epoch
+        name = v.epoch_name(epoch)
+        if name not in self._stack:
+            raise ValueError(f"epoch {name!r} is not one of {list(self._epochs)}")
+        return name
 
     def project(self, layer: str | None = None) -> np.ndarray:
         """View coordinates ``(n, 2)`` of a layer's points under :attr:`projection`."""
         return self.points(layer).astype(np.float64) @ self.projection
+
+    def movement(self, layer: str | None = None, epoch: str | int | None = None) -> np.ndarray:
+        """How far each point moved into ``layer`` from the layer before; see :func:`grandtour.lenses.movement`."""
+        from .lenses import movement
+
+        return movement(self, layer=layer, epoch=epoch)
 
     # -- publishing -----------------------------------------------------------------
 
