@@ -1,10 +1,13 @@
-/** The anywidget entry: `export default { render }`, bundled into one ES module. */
+/**
+ * The anywidget entry: `export default { render }`, bundled into one ES module. Tours and
+ * similarity maps (`_kind === 'similarity'`) share this module and render through it.
+ */
 import type { Render } from '@anywidget/types';
 import type { TourTraits } from '../widget/traits';
-import { bindTour } from '../widget/bind';
+import { bindWidget } from '../widget/render';
 import { glStats, simulateContextLoss } from '../render/gl';
 
-const render: Render<TourTraits> = ({ model, el }) => bindTour(model, el);
+const render: Render<TourTraits> = ({ model, el }) => bindWidget(model, el);
 
 export default { render };
 

@@ -9,7 +9,7 @@
  * Changes made in the page (a lasso, a pause, a drag) stay in the page's models.
  */
 import type { AnyModel } from '@anywidget/types';
-import { bindTour } from '../widget/bind';
+import { bindWidget } from '../widget/render';
 import type { TourTraits } from '../widget/traits';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- anywidget's own EventHandler type
@@ -260,7 +260,7 @@ export async function boot(doc: Document = document, registry = new ModelRegistr
       continue;
     }
     try {
-      cleanups.push(bindTour(model, el));
+      cleanups.push(bindWidget(model, el));
       el.dataset.grandtourStatus = 'mounted';
     } catch (error) {
       showError(el, error instanceof Error ? error.message : String(error));

@@ -1,10 +1,11 @@
 /**
  * The classic widget path: a DOMWidgetModel/View pair for JupyterLab's widget manager,
- * delegating to the same bindTour as the anywidget entry.
+ * delegating to the same bindTour as the anywidget entry (or, for a model whose `_kind` is
+ * 'similarity', the similarity map's binding).
  */
 import { DOMWidgetModel, DOMWidgetView, type ISerializers } from '@jupyter-widgets/base';
 import type { AnyModel } from '@anywidget/types';
-import { bindTour } from '../../widget/bind';
+import { bindWidget } from '../../widget/render';
 import type { TourTraits } from '../../widget/traits';
 
 export const MODULE_NAME = 'grandtour';
@@ -48,7 +49,7 @@ export class TourView extends DOMWidgetView {
   private cleanup: (() => void) | null = null;
 
   override render(): void {
-    this.cleanup = bindTour(this.model as unknown as AnyModel<TourTraits>, this.el);
+    this.cleanup = bindWidget(this.model as unknown as AnyModel<TourTraits>, this.el);
   }
 
   override remove(): void {
