@@ -10,13 +10,20 @@ export interface Viewport {
   zoom: number;
   panX: number;
   panY: number;
+  /**
+   * The view point drawn at the centre (plus pan): a handle's projected centroid when the
+   * tour turns about it, else 0. Every map below subtracts it, so the shader, the lasso,
+   * the handles and hover agree.
+   */
+  centreX: number;
+  centreY: number;
 }
 
 /** Room left around the unit disc, as a share of the half-extent. */
 export const FIT_MARGIN = 0.06;
 
 export function createViewport(width: number, height: number): Viewport {
-  return { width, height, zoom: 1, panX: 0, panY: 0 };
+  return { width, height, zoom: 1, panX: 0, panY: 0, centreX: 0, centreY: 0 };
 }
 
 export function pixelsPerUnit(vp: Viewport): number {
@@ -25,16 +32,18 @@ export function pixelsPerUnit(vp: Viewport): number {
 
 export function viewToPixel(vp: Viewport, x: number, y: number): [number, number] {
   const s = pixelsPerUnit(vp);
-  return [vp.width / 2 + vp.panX + s * x, vp.height / 2 + vp.panY - s * y];
+  return [vp.width / 2 + vp.panX + s * (x - vp.centreX), vp.height / 2 + vp.panY - s * (y - vp.centreY)];
 }
 
 export function pixelToView(vp: Viewport, px: number, py: number): [number, number] {
   const s = pixelsPerUnit(vp);
-  return [(px - vp.width / 2 - vp.panX) / s, -(py - vp.height / 2 - vp.panY) / s];
+  return [(px - vp.width / 2 - vp.panX) / s + vp.centreX, -(py - vp.height / 2 - vp.panY) / s + vp.centreY];
 }
 
 /** [sx, sy, tx, ty] with clip = view·s + t: the same map as viewToPixel, for the shader. */
 export function viewToClip(vp: Viewport): [number, number, number, number] {
   const s = pixelsPerUnit(vp);
-  return [(2 * s) / vp.width, (2 * s) / vp.height, (2 * vp.panX) / vp.width, (-2 * vp.panY) / vp.height];
+  const sx = (2 * s) / vp.width;
+  const sy = (2 * s) / vp.height;
+  return [sx, sy, (2 * vp.panX) / vp.width - sx * vp.centreX, (-2 * vp.panY) / vp.height - sy * vp.centreY];
 }

@@ -53,6 +53,8 @@ export interface DrawParams {
    * a full frame is too slow); undefined draws every point.
    */
   sample?: number;
+  /** Depth cues: p.z times this, clamped to ±1, sizes and fades the points; 0 turns them off. */
+  depth?: number;
 }
 
 interface GpuAtlas {
@@ -237,6 +239,7 @@ export class PointScene {
       command(props);
       return;
     }
+    props.depth = params.depth ?? 0;
     if (params.showImages && this.atlases.length > 0) {
       // One call per atlas: its points are one contiguous index range.
       for (const atlas of this.atlases) {
@@ -349,6 +352,7 @@ export class PointScene {
       for (const [tag, bufferProp] of layers) {
         for (let k = 0; k < chunks; k++) {
           attributes[`a${tag}${k}`] = {
+      uDepth: regl.prop<any, any>('depth'),
             buffer: (_context: unknown, props: Record<string, unknown>) => props[bufferProp],
             stride: chunks * 16,
             offset: k * 16,

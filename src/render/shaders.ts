@@ -73,6 +73,7 @@ uniform float uHasHighlight;
 uniform float uShowImages;
 uniform float uImagesSelectedOnly;
 uniform float uImageSize;
+uniform float uDepth;
 uniform float uAtlasFirst;
 uniform float uCellsPerRow;
 uniform vec2 uCellSize;
@@ -101,15 +102,19 @@ void main() {
   vec3 p = projectPoint();
   // Emphasised points in front, faded ones behind, thumbnails in front of dots.
   float z = faded > 0.5 ? 0.5 : (image > 0.5 ? -0.6 : (emphasis > 0.5 ? -0.5 : 0.0));
-  gl_Position = vec4(p.xy * uViewToClip.xy + uViewToClip.zw, z, 1.0);
-  gl_PointSize = image > 0.5 ? uImageSize : uPointSize * (1.0 + 0.35 * emphasis);
+  // Depth cues (uDepth = 0: off): the third axis makes near points larger and in front,
+  // far ones smaller and paler, within each layer above.
+  float depth = clamp(p.z * uDepth, -1.0, 1.0);
+  float far = max(-depth, 0.0);
+  gl_Position = vec4(p.xy * uViewToClip.xy + uViewToClip.zw, z - 0.04 * depth, 1.0);
+  gl_PointSize = (image > 0.5 ? uImageSize : uPointSize * (1.0 + 0.35 * emphasis)) * (1.0 + 0.5 * depth);
   vImage = image;
   float local = aIndex - uAtlasFirst;
   float row = floor((local + 0.5) / uCellsPerRow);
   vCell = vec2(local - row * uCellsPerRow, row) * uCellSize;
   // Passed on as a varying: a uniform shared by both stages must agree in precision.
   vCellSize = uCellSize;
-  vColor = vec4(mix(aColor, vec3(0.62), faded * 0.7), mix(0.9, 0.22, faded));
+  vColor = vec4(mix(mix(aColor, vec3(0.62), faded * 0.7), vec3(1.0), 0.5 * far), mix(0.9, 0.22, faded) * (1.0 - 0.45 * far));
 }`;
 }
 

@@ -66,6 +66,10 @@ const CSS = `
 .grandtour-layer[aria-pressed=true] { background: var(--jp-brand-color1, #4e79a7); border-color: var(--jp-brand-color1, #4e79a7); color: #fff; opacity: 1; }
 .grandtour-lod { position: absolute; right: 8px; top: 8px; padding: 2px 6px; border-radius: 3px; font-size: 11px;
   background: var(--jp-warn-color3, #fff3cd); color: var(--jp-ui-font-color1, #5c4400); pointer-events: none; }
+.grandtour-corner { position: absolute; right: 8px; top: 34px; display: flex; flex-direction: column; align-items: flex-end; gap: 4px; pointer-events: none; }
+.grandtour-fps, .grandtour-centre { padding: 1px 6px; border-radius: 3px; font-size: 11px; font-variant-numeric: tabular-nums;
+  background: var(--jp-layout-color0, rgba(255,255,255,0.85)); border: 1px solid var(--jp-border-color2, #e0e0e0); }
+.grandtour-handle-ring.grandtour-centred { border-style: double; border-width: 4px; }
 .grandtour[data-status=error] .grandtour-error { display: block; }
 `;
 

@@ -12,6 +12,10 @@ export const SHORTCUTS: [string, string][] = [
   ['r', 'reset zoom and pan'],
   ['j / k, → / ←', 'next / previous layer'],
   ['[ / ]', 'previous / next training epoch (with epochs)'],
+  ['1 – 9 / 0', 'turn about handle k / about the centre again'],
+  ['g', 'guided tour: drift toward views that separate the classes'],
+  ['z', 'depth cues: near points larger, far ones paler'],
+  ['f', 'frame-rate readout'],
   ['?', 'show or hide this help'],
 ];
 

@@ -9,6 +9,7 @@ import { multiplyInto } from '../core/frame';
 import { orthogonalProcrustes } from '../core/procrustes';
 import { largestVariance } from '../core/spread';
 import { centroidOf } from '../core/steer';
+import { classScatter, guidedStep, type ClassScatter } from '../core/guided';
 import { epochsOf, findLayer, layerKey, layersOfEpoch } from '../core/epochs';
 import type { ImageSet } from '../render/atlas';
 import { categoricalColors } from '../core/palette';
@@ -34,6 +35,15 @@ export interface HandleData {
 
 /** How long a layer switch takes. */
 export const TRANSITION_MS = 700;
+
+/** The guided tour fades in and out over this long. */
+const GUIDED_RAMP_MS = 500;
+/** With guidance fully on the random rotation runs at 30% of its speed. */
+const GUIDED_SLOWDOWN = 0.7;
+/** Largest guided move per second (Frobenius norm of the frame's change) at speed 1. */
+const GUIDED_RATE = 0.6;
+/** Depth cue scale relative to the fitted zoom. */
+const DEPTH_SCALE = 1.2;
 
 /** Neutral colour for points without labels. */
 const UNLABELLED = [78, 121, 167];
@@ -104,6 +114,14 @@ export class TourSession {
   /** The speed asked for; the clock runs slower while a view is zoomed in. */
   private userSpeed = 1;
   private zoomSlowdown = 1;
+  /** The guided tour (class-separating) blended with the random one; see guide(). */
+  guided = false;
+  private guidedRamp = { from: 0, to: 0, start: 0 };
+  private guidedAt: number | null = null;
+  private guideSlowdown = 1;
+  /** Scatter matrices per layer (null: nothing to separate), for the current labels. */
+  private scatterCache = new WeakMap<LayerData, ClassScatter | null>();
+  depth = false;
   private membersCache: Uint32Array[] | null = null;
   /** A layer switch under way: the layer left, and when the switch began (wall ms). */
   private transition: { from: string; start: number } | null = null;
@@ -228,6 +246,7 @@ export class TourSession {
 
   /** Move the layer switch to wall time `now`; views call this first in every frame. */
   advance(now: number): void {
+    this.guide(now);
     if (!this.transition) {
       this.mix = 1;
       return;
@@ -241,7 +260,66 @@ export class TourSession {
     return this.transition !== null;
   }
 
+  /** Guided tour on or off (the `guided` trait): its weight ramps over GUIDED_RAMP_MS. */
+  setGuided(on: boolean): void {
+    if (on === this.guided) return;
+    const now = performance.now();
+    this.guidedRamp = { from: this.guidedWeight(now), to: on ? 1 : 0, start: now };
+    this.guided = on;
+    this.changed();
+  }
+
+  /** Depth cues from the third projected axis (the `depth` trait). */
+  setDepth(on: boolean): void {
+    if (on === this.depth) return;
+    this.depth = on;
+    this.changed();
+  }
+
+  /** How much of the guided tour is blended in at wall time `now` (0…1, eased). */
+  guidedWeight(now: number): number {
+    const { from, to, start } = this.guidedRamp;
+    const s = Math.min(1, Math.max(0, (now - start) / GUIDED_RAMP_MS));
+    return from + (to - from) * s * s * (3 - 2 * s);
+  }
+
+  /**
+   * One guided step per frame: while the tour plays, the random rotation slows (never to a
+   * stop) and the frame moves uphill on the class-separation index by an amount set by the
+   * blend weight, the speed and the frame's duration, through setBasisAt as steering does.
+   * Nothing is stored but the frame, so turning guidance off resumes the random tour from
+   * the view it reached, without a jump.
+   */
+  private guide(now: number): void {
+    const weight = this.guidedWeight(now);
+    const slowdown = 1 - GUIDED_SLOWDOWN * weight;
+    if (slowdown !== this.guideSlowdown) {
+      this.guideSlowdown = slowdown;
+      this.clock.setSpeed(this.userSpeed * this.zoomSlowdown * slowdown, now);
+    }
+    const last = this.guidedAt;
+    this.guidedAt = now;
+    // Views of one session call this in the same tick: only the first one steps.
+    if (weight <= 0 || last === null || now <= last || this.holds > 0 || !this.clock.playing) return;
+    const layer = this.layer;
+    const codes = this.labelCodes;
+    if (!layer || !codes) return;
+    let scatter = this.scatterCache.get(layer);
+    if (scatter === undefined) {
+      scatter = classScatter(layer.points, layer.n, layer.dims, codes);
+      this.scatterCache.set(layer, scatter);
+    }
+    if (!scatter || scatter.dims !== layer.dims) return;
+    // A stalled tab must not make one giant step.
+    const seconds = Math.min(now - last, 100) / 1000;
+    const shown = Float64Array.from(this.basis(now));
+    if (shown.length !== layer.dims * 3) return;
+    const next = guidedStep(scatter, shown, 3, weight * GUIDED_RATE * this.userSpeed * seconds);
+    setBasisAt(this.ensureOrientation(), this.clock.time(now), this.unrotate(next, 3), 3);
+  }
+
   setLabels(codes: ArrayLike<number> | null, names: string[]): void {
+    this.scatterCache = new WeakMap();
     this.labelCodes = codes;
     this.labelNames = names;
     this.membersCache = null;
@@ -512,7 +590,7 @@ export class TourSession {
 
   setSpeed(speed: number): void {
     this.userSpeed = speed;
-    this.clock.setSpeed(speed * this.zoomSlowdown, performance.now());
+    this.clock.setSpeed(speed * this.zoomSlowdown * this.guideSlowdown, performance.now());
     this.changed();
   }
 
@@ -528,7 +606,7 @@ export class TourSession {
     const slowdown = zoom > 1 ? zoom ** -0.7 : 1;
     if (slowdown === this.zoomSlowdown) return;
     this.zoomSlowdown = slowdown;
-    this.clock.setSpeed(this.userSpeed * slowdown, performance.now());
+    this.clock.setSpeed(this.userSpeed * slowdown * this.guideSlowdown, performance.now());
   }
 
   /** Freeze the tour while a pointer gesture is under way; release() resumes it. */
@@ -566,6 +644,8 @@ export class TourSession {
       hasHighlight: this.highlight !== null,
       showImages: this.showImages,
       imagesSelectedOnly: this.imagesSelectedOnly,
+      // About ±1 at two standard deviations along the cloud's widest axis.
+      depth: this.depth ? DEPTH_SCALE * this.fitZoom() : 0,
     });
   }
 

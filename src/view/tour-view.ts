@@ -11,6 +11,7 @@ import { renderInto } from '../render/present';
 import { stepName } from '../core/epochs';
 import { element, ensureStyles, svgElement } from './dom';
 import { addToLoop, removeFromLoop, wake, type Animated } from './frame-loop';
+import { FpsReadout } from './fps';
 import { HandlesLayer } from './handles-layer';
 import { Legend } from './legend';
 import { createHelp, Tooltip } from './overlays';
@@ -35,6 +36,12 @@ export interface TourViewEvents {
   epoch(name: string): void;
   /** The compare view's align toggle. */
   align(enabled: boolean): void;
+  /** The guided-tour toggle (button or g). */
+  guided(on: boolean): void;
+  /** The depth-cue toggle (button or z). */
+  depth(on: boolean): void;
+  /** The frame-rate readout toggle (button or f). */
+  showFps(on: boolean): void;
 }
 
 /** Pointer travel (CSS px) below which a press is a click, not a lasso. */
@@ -51,6 +58,8 @@ const MOVING_FRAME_BUDGET_MS = 50;
 const MIN_SAMPLE = 10_000;
 /** Hover picking projects every point; above this many coordinates it waits for the pointer to move. */
 const LIVE_PICK_LIMIT = 1_000_000;
+/** A new centre of rotation eases in over this long. */
+const CENTRE_EASE_MS = 300;
 
 type Gesture =
   | { kind: 'lasso'; points: number[]; makeHandle: boolean }
@@ -70,6 +79,15 @@ export class TourView implements Animated {
   private readonly panButton: HTMLButtonElement;
   private readonly imagesButton: HTMLButtonElement;
   private readonly alignButton: HTMLButtonElement;
+  private readonly guidedButton: HTMLButtonElement;
+  private readonly depthButton: HTMLButtonElement;
+  private readonly fpsButton: HTMLButtonElement;
+  private readonly fps: FpsReadout;
+  private readonly centreBadge: HTMLDivElement;
+  /** Rotate about a handle (keys 1–9, 0 resets): its index, or null for the origin. */
+  private centreHandle: number | null = null;
+  /** A change of centre eases from where the old one was drawn (view units) since `start`. */
+  private centreEase: { x: number; y: number; start: number } | null = null;
   private readonly countText: HTMLSpanElement;
   private readonly legendBox: HTMLDivElement;
   private readonly layerStrip: HTMLDivElement;
@@ -221,9 +239,87 @@ export class TourView implements Animated {
             if (this.visible) wake();
           });
     this.intersectionObserver?.observe(this.root);
+    // Guided tour, depth cues and the frame-rate readout; the readout and the name of the
+    // handle the tour turns about sit in the top-right corner, under the level-of-detail badge.
+    this.guidedButton = this.button(doc, 'grandtour-guided', '✦', 'Guided tour: pull toward views that separate the classes (g)');
+    this.depthButton = this.button(doc, 'grandtour-depth', '◐', 'Depth cues: size and fade from the third axis (z)');
+    this.fpsButton = this.button(doc, 'grandtour-fps-button', 'fps', 'Frame-rate readout (f)');
+    helpButton.before(this.guidedButton, this.depthButton, this.fpsButton);
+    const corner = element(doc, 'div', 'grandtour-corner');
+    this.plot.appendChild(corner);
+    this.fps = new FpsReadout(corner);
+    this.centreBadge = element(doc, 'div', 'grandtour-centre');
+    this.centreBadge.style.display = 'none';
+    corner.appendChild(this.centreBadge);
+    const signal = this.abort.signal;
+    this.guidedButton.addEventListener('click', () => this.toggleGuided(), { signal });
+    this.depthButton.addEventListener('click', () => this.toggleDepth(), { signal });
+    this.fpsButton.addEventListener('click', () => this.toggleFps(), { signal });
     session.listeners.add(this.onSessionChange);
     this.refreshControls();
     addToLoop(this);
+  }
+
+  /** Show or hide the frame-rate readout (the show_fps trait). */
+  setShowFps(on: boolean): void {
+    this.fps.setVisible(on);
+    this.refreshControls();
+  }
+
+  private toggleGuided(): void {
+    const on = !this.session.guided;
+    this.session.setGuided(on);
+    this.events.guided(on);
+  }
+
+  private toggleDepth(): void {
+    const on = !this.session.depth;
+    this.session.setDepth(on);
+    this.events.depth(on);
+  }
+
+  private toggleFps(): void {
+    const on = !this.fps.visible;
+    this.setShowFps(on);
+    this.events.showFps(on);
+  }
+
+  /** Turn about handle `index` (null: about the origin again), easing from the old centre. */
+  private setCentre(index: number | null): void {
+    if (index !== null && !this.session.handles[index]) return;
+    if (index === this.centreHandle) return;
+    this.centreEase = { x: this.viewport.centreX, y: this.viewport.centreY, start: performance.now() };
+    this.centreHandle = index;
+    this.refreshControls();
+    this.invalidate();
+  }
+
+  /**
+   * Keep the centre handle's projected centroid at the middle of the view: it becomes the
+   * viewport's centre, so the shader, lasso, handles and hover all see the same shift. It
+   * holds still while a handle is dragged (the drag aims at fixed pixels). True while a
+   * change of centre is still easing in.
+   */
+  private updateCentre(now: number): boolean {
+    if (this.gesture?.kind === 'steer') return false;
+    const vp = this.viewport;
+    const handle = this.centreHandle === null ? undefined : this.session.handles[this.centreHandle];
+    if (this.centreHandle !== null && !handle) {
+      this.centreHandle = null;
+      this.refreshControls();
+    }
+    let [x, y] = handle ? projectVector(this.session.centroid(handle), this.session.basis(now), 3) : [0, 0];
+    const ease = this.centreEase;
+    if (ease) {
+      const t = Math.min(1, Math.max(0, (now - ease.start) / CENTRE_EASE_MS));
+      const e = t * t * (3 - 2 * t);
+      x = ease.x + (x - ease.x) * e;
+      y = ease.y + (y - ease.y) * e;
+      if (t >= 1) this.centreEase = null;
+    }
+    vp.centreX = x;
+    vp.centreY = y;
+    return this.centreEase !== null;
   }
 
   setHeight(height: number): void {
@@ -309,15 +405,20 @@ export class TourView implements Animated {
     if (!this.visible || (!this.dirty && !animating)) return animating && this.visible;
     this.dirty = false;
     if (!this.userMoved) this.viewport.zoom = this.session.fitZoom();
+    let easing = false;
     try {
+      const started = performance.now();
+      easing = this.updateCentre(now);
       this.draw(now);
       this.placeHandles(now);
       this.updateTooltip(now, animating);
+      this.fps.frame(performance.now() - started);
     } catch (error) {
       this.showError(error instanceof Error ? error.message : `[grandtour] ${String(error)}`);
       return false;
     }
-    return animating;
+    if (easing) this.dirty = true;
+    return animating || easing;
   }
 
   destroy(): void {
@@ -329,6 +430,7 @@ export class TourView implements Animated {
     this.endGesture();
     this.handlesLayer.destroy();
     this.legend.destroy();
+    this.fps.destroy();
     this.root.remove();
   }
 
@@ -455,6 +557,10 @@ export class TourView implements Animated {
     this.imagesButton.style.display = session.images ? '' : 'none';
     this.alignButton.style.display = session.alignPartner ? '' : 'none';
     this.alignButton.setAttribute('aria-pressed', String(session.alignEnabled));
+    this.guidedButton.style.display = session.labelNames.length > 1 ? '' : 'none';
+    this.guidedButton.setAttribute('aria-pressed', String(session.guided));
+    this.depthButton.setAttribute('aria-pressed', String(session.depth));
+    this.fpsButton.setAttribute('aria-pressed', String(this.fps.visible));
     for (const b of this.layerStrip.children) {
       const name = (b as HTMLElement).dataset.layer ?? '';
       (b as HTMLElement).setAttribute('aria-pressed', String(name === session.currentLayer));
@@ -483,6 +589,16 @@ export class TourView implements Animated {
     const withHandle = new Set<number>();
     session.labelNames.forEach((name, code) => names.has(name) && withHandle.add(code));
     this.legend.mark(session.hiddenClasses, withHandle);
+    this.refreshCentre();
+  }
+
+  /** Say which handle the tour turns about: a badge in the corner and a mark on its ring. */
+  private refreshCentre(): void {
+    const handle = this.centreHandle === null ? undefined : this.session.handles[this.centreHandle];
+    this.centreBadge.style.display = handle ? '' : 'none';
+    this.centreBadge.textContent = handle ? `⊙ turning about ${this.centreHandle! + 1}: ${handle.name} (0 resets)` : '';
+    this.root.dataset.centre = handle ? String(this.centreHandle! + 1) : '';
+    this.session.handles.forEach((_, i) => this.handlesLayer.ringOf(i)?.classList.toggle('grandtour-centred', i === this.centreHandle));
   }
 
   /** The d×2 basis on screen now, as Python's projection trait holds it. */
@@ -578,8 +694,8 @@ export class TourView implements Animated {
     const [vx, vy] = pixelToView(vp, px, py);
     vp.zoom = Math.max(MIN_ZOOM, Math.min(MAX_ZOOM, zoom));
     const s = pixelsPerUnit(vp);
-    vp.panX = px - vp.width / 2 - s * vx;
-    vp.panY = py - vp.height / 2 + s * vy;
+    vp.panX = px - vp.width / 2 - s * (vx - vp.centreX);
+    vp.panY = py - vp.height / 2 + s * (vy - vp.centreY);
     this.userMoved = true;
     this.root.dataset.zoom = String(vp.zoom);
     this.session.setZoom(vp.zoom / this.session.fitZoom());
@@ -709,6 +825,28 @@ export class TourView implements Animated {
         break;
       case '[':
         this.stepEpoch(-1);
+        break;
+      case 'g':
+        this.toggleGuided();
+        break;
+      case 'z':
+        this.toggleDepth();
+        break;
+      case 'f':
+        this.toggleFps();
+        break;
+      case '0':
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+      case '6':
+      case '7':
+      case '8':
+      case '9':
+        // Consumed even without such a handle: in Jupyter's command mode 1–6 make headings.
+        this.setCentre(event.key === '0' ? null : Number(event.key) - 1);
         break;
       case '?':
         this.toggleHelp();

@@ -57,6 +57,18 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
       model.save_changes();
       session.shareWithLinked({ kind: 'handles', handles });
     },
+    guided(on) {
+      model.set('guided', on);
+      model.save_changes();
+    },
+    depth(on) {
+      model.set('depth', on);
+      model.save_changes();
+    },
+    showFps(on) {
+      model.set('show_fps', on);
+      model.save_changes();
+    },
     align(enabled) {
       const align = model.get('_align');
       if (!align) return;
@@ -200,6 +212,10 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
     view.invalidate();
   });
   const applyHeight = guard(() => view.setHeight(Number(model.get('height')) || 480));
+  // The session ignores a value it already has, so a toggle's own change event is a no-op.
+  const applyGuided = guard(() => session.setGuided(model.get('guided') === true));
+  const applyDepth = guard(() => session.setDepth(model.get('depth') === true));
+  const applyShowFps = guard(() => view.setShowFps(model.get('show_fps') === true));
 
   const handlers: [Trait, () => void][] = [
     ['_layers', applyData],
@@ -222,6 +238,9 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
     ['_link', applyLink],
     ['level_of_detail', applyLevelOfDetail],
     ['_align', applyAlign],
+    ['guided', applyGuided],
+    ['depth', applyDepth],
+    ['show_fps', applyShowFps],
   ];
 
   // A fresh session takes the model's whole state; a second view of the same model
@@ -229,6 +248,7 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
   const joining = session.dataSource === model.get('_layers');
   applyHeight();
   applyLevelOfDetail();
+  applyShowFps();
   if (!joining) {
     applySeed();
     applySpeed();
@@ -240,6 +260,8 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
     applyImages();
     applyLink();
     applyAlign();
+    applyGuided();
+    applyDepth();
   }
 
   for (const [trait, handler] of handlers) model.on(`change:${trait}`, handler);

@@ -44,6 +44,12 @@ export interface TourTraits {
   _link: { group: string; selection: boolean; handles: boolean } | null;
   _align: { partner: string; enabled: boolean } | null;
   level_of_detail: boolean;
+  /** Depth cues from the third projected axis. */
+  depth: boolean;
+  /** The guided (class-separating) tour blended with the random one. */
+  guided: boolean;
+  /** The frame-rate readout. */
+  show_fps: boolean;
   /** Per-point attributes to colour by (`data=` / `color=` in Python). */
   _attributes: WireAttribute[];
   /** "label", an attribute's name, "movement" or "difference". */
