@@ -234,13 +234,20 @@ def normalise(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
 
     The largest row norm does not change under rotation, so the front end can fit the
     unit disc once and never rescale while touring.
+
+    The mean is taken in float64, the rest in float32, in one output array: the float64
+    temporaries took 353 ms at 1M × 15 against 124 ms (bench/, the kernel's share). Each
+    value is rounded to float32 once after centring and once after scaling.
     """
-    center = matrix.mean(axis=0)
-    centred = matrix - center
-    scale = float(np.sqrt((centred**2).sum(axis=1)).max())
+    center = matrix.mean(axis=0, dtype=np.float64)
+    points = np.empty(matrix.shape, dtype=np.float32)
+    # Subtracts in float64 (matrix's type) chunk by chunk and rounds into the float32 output.
+    np.subtract(matrix, center, out=points, casting="unsafe")
+    scale = float(np.sqrt(np.einsum("ij,ij->i", points, points).max(initial=0.0)))
     if scale == 0.0 or not np.isfinite(scale):
         scale = 1.0
-    return (centred / scale).astype(np.float32), center, scale
+    points *= np.float32(1.0 / scale)
+    return points, center, scale
 
 
 def check_sequence_of_str(value: Any, name: str) -> list[str]:
@@ -401,7 +408,12 @@ def attribute(value: Any, n: int, name: str) -> dict[str, Any]:
         # and the column would lose its classes. Keep the ints and the NA mask apart.
         missing = np.asarray(value.isna(), dtype=bool)
         value = value.to_numpy(dtype=np.bool_ if dtype.kind == "b" else np.int64, na_value=0)
-    array = to_numpy(value, label)
+    if isinstance(value, (list, tuple)):
+        # numpy would quietly turn ["a", 1] into strings and None into "None": keep the types.
+        array = np.empty(len(value), dtype=object)
+        array[:] = list(value)
+    else:
+        array = to_numpy(value, label)
     _check_shape(array, n, label)
     if array.dtype == object:
         array, missing = _typed_objects(array, label)
