@@ -61,6 +61,9 @@ const LIVE_PICK_LIMIT = 1_000_000;
 /** A new centre of rotation eases in over this long. */
 const CENTRE_EASE_MS = 300;
 
+/** Keys a focused range input handles itself. */
+const SLIDER_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']);
+
 type Gesture =
   | { kind: 'lasso'; points: number[]; makeHandle: boolean }
   | { kind: 'pan'; x: number; y: number; panX: number; panY: number }
@@ -784,6 +787,11 @@ export class TourView implements Animated {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const target = event.target as HTMLElement | null;
     if (target instanceof HTMLInputElement && target.type !== 'range') return;
+    // Arrows on the epoch slider move the slider, not the layer (nor JupyterLab's cells).
+    if (target === this.epochInput && SLIDER_KEYS.has(event.key)) {
+      event.stopPropagation();
+      return;
+    }
     switch (event.key) {
       case 'Escape':
         // Jupyter takes Escape to leave the output; it belongs to the widget only when
