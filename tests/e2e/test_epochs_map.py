@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page
@@ -249,3 +251,39 @@ def test_a_map_waits_for_its_tour_and_then_drives_it(lab: Lab) -> None:
     # One tour against itself: the click shows the row's layer, then moves to the column's.
     cell.click()
     lab.wait_kernel("print(t3.layer)", "l3")
+
+
+def test_a_published_page_keeps_the_map_working_without_a_kernel(page: Page, tmp_path: Path) -> None:
+    import numpy as np
+
+    import grandtour
+
+    rng = np.random.default_rng(3)
+    codes = np.repeat(np.arange(4), 150)
+    centres = rng.normal(scale=3.0, size=(4, 8))
+    side = [{f"l{k}": centres[codes] + rng.normal(scale=0.5 + k, size=(600, 8)) for k in range(3)} for _ in range(2)]
+    pair = grandtour.compare(*side, [str(c) for c in codes], similarity="nuclear", playing=False, class_handles=False)
+    # A tour's epochs travel too.
+    epochs = grandtour.Tour({"early": side[0], "late": side[1]}, playing=False, class_handles=False, epoch="late")
+    path = grandtour.save_html(tmp_path / "map.html", pair, epochs, title="Map")
+    page.route(re.compile(r"^(?!file:)"), lambda route: route.abort())
+    page.goto(path.as_uri())
+    themap = page.locator(".grandtour-map")
+    themap.wait_for(timeout=60_000)
+    roots = page.locator("div.grandtour")
+    page.wait_for_function("() => document.querySelectorAll('div.grandtour').length === 3", timeout=60_000)
+    page.wait_for_function("el => el.dataset.tours === 'ready'", arg=themap.element_handle(), timeout=20_000)
+    assert "nuclear" in themap.locator(".grandtour-map-method").inner_text()
+    cell = themap.locator('.grandtour-map-cell[data-row="0"][data-col="2"]')
+    cell.hover()
+    assert roots.nth(0).locator('.grandtour-layer[data-layer="l0"]').get_attribute("data-marked") == "true"
+    assert roots.nth(1).locator('.grandtour-layer[data-layer="l2"]').get_attribute("data-marked") == "true"
+    cell.click()
+    assert roots.nth(0).locator(".grandtour-layer[aria-pressed=true]").inner_text() == "l0"
+    assert roots.nth(1).locator(".grandtour-layer[aria-pressed=true]").inner_text() == "l2"
+    # The third view: epochs, opened at "late", scrubbed with the keys.
+    third = roots.nth(2)
+    assert third.locator(".grandtour-epoch-name").inner_text() == "late"
+    third.focus()
+    page.keyboard.press("[")
+    assert third.locator(".grandtour-epoch-name").inner_text() == "early"

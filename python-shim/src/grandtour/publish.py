@@ -187,12 +187,15 @@ def _label_html(text: Any) -> str:
 
 
 def _live_view(widget: Any, add_tour: Callable[[Any], str], depth: int = 0) -> str:
-    """HTML for a live widget to publish: a Tour, or a Box of Tours and labels."""
+    """HTML for a live widget to publish: a Tour, a similarity map, or a Box of them and labels."""
     import ipywidgets
 
+    from .lenses import SimilarityMap
     from .tour import Tour
 
-    if isinstance(widget, Tour):
+    # A similarity map is mounted like a tour (the front end dispatches on its `_kind`) and
+    # drives the page's tours by their uids, so it works on the page as in the notebook.
+    if isinstance(widget, (Tour, SimilarityMap)):
         return view_div(add_tour(widget))
     if isinstance(widget, ipywidgets.Box) and depth < 20:
         direction = "column" if isinstance(widget, ipywidgets.VBox) else "row"
