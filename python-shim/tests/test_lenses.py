@@ -372,6 +372,9 @@ def test_similarity_map_from_activations_and_epochs(points: np.ndarray) -> None:
     assert follows.matrix[0, 1] == pytest.approx(1)
     t.epoch = "2"
     assert follows.matrix[0, 1] < 1 - 1e-3
+    follows.close()  # a closed map no longer follows its tour
+    t.epoch = "1"
+    assert follows.matrix[0, 1] < 1 - 1e-3
 
 
 def test_compare_shows_the_map_under_the_pair(points: np.ndarray) -> None:

@@ -341,10 +341,17 @@ class SimilarityMap(anywidget.AnyWidget):
             **kwargs,
         )
         self._matrix_values = matrix
-        if follow_epochs:
-            # Built from the tours' own points: a new epoch means new layers to compare.
-            for tour in dict.fromkeys(self._source_tours):
-                tour.observe(self._on_epoch, names="epoch")
+        self._following: tuple[Tour, ...] = tuple(dict.fromkeys(self._source_tours)) if follow_epochs else ()
+        # Built from the tours' own points: a new epoch means new layers to compare.
+        for tour in self._following:
+            tour.observe(self._on_epoch, names="epoch")
+
+    def close(self) -> None:
+        """Close the map; its tours stop updating it."""
+        for tour in self._following:
+            tour.unobserve(self._on_epoch, names="epoch")
+        self._following = ()
+        super().close()
 
     @property
     def matrix(self) -> np.ndarray:
