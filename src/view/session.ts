@@ -13,6 +13,20 @@ import { classScatter, guidedStep, type ClassScatter } from '../core/guided';
 import { epochsOf, findLayer, layerKey, layersOfEpoch } from '../core/epochs';
 import type { ImageSet } from '../render/atlas';
 import { categoricalColors } from '../core/palette';
+import { difference, movement } from '../core/movement';
+import {
+  attributeText,
+  colorByAttribute,
+  colorByDistance,
+  colorByLabel,
+  COLOR_BY_DIFFERENCE,
+  COLOR_BY_LABEL,
+  COLOR_BY_MOVEMENT,
+  formatValue,
+  type Attribute,
+  type ColorKey,
+  type Coloring,
+} from './color-by';
 import { acquireGl, releaseGl, type SharedGl } from '../render/gl';
 import { PointScene } from '../render/scene';
 import { STATE_HIDDEN, STATE_HIGHLIGHT, STATE_SELECTED } from '../render/shaders';
@@ -44,9 +58,6 @@ const GUIDED_SLOWDOWN = 0.7;
 const GUIDED_RATE = 0.6;
 /** Depth cue scale relative to the fitted zoom. */
 const DEPTH_SCALE = 1.2;
-
-/** Neutral colour for points without labels. */
-const UNLABELLED = [78, 121, 167];
 
 /**
  * Tours linked with grandtour.link share one clock and, per dimension, one orientation:
@@ -111,6 +122,21 @@ export class TourSession {
   images: ImageSet | null = null;
   showImages = false;
   imagesSelectedOnly = false;
+  /** Per-point attributes to colour by, and the colouring chosen ("label", a name, …). */
+  attributes: Attribute[] = [];
+  colorBy = COLOR_BY_LABEL;
+  /** What the colour key shows for the colouring in use. */
+  colorKey: ColorKey = { kind: 'label' };
+  /** The per-point colours, and the values behind them (movement, difference) for tooltips. */
+  private coloring: Coloring | null = null;
+  /** What `coloring` was computed from; compared (not recomputed) on every frame. */
+  private colorInputs: unknown[] = [];
+  private colorProbe: unknown[] = [];
+  /** The comparison partner whose layer switches recolour this tour ("difference"). */
+  private watchedPartner: TourSession | null = null;
+  private readonly onPartnerChange = (): void => {
+    if (this.updateColors()) this.changed();
+  };
   /** The speed asked for; the clock runs slower while a view is zoomed in. */
   private userSpeed = 1;
   private zoomSlowdown = 1;
@@ -219,6 +245,7 @@ export class TourSession {
       this.transition = { from: layerKey(before), start: performance.now() };
       this.mix = 0;
     }
+    this.updateColors();
     this.changed();
   }
 
@@ -326,6 +353,104 @@ export class TourSession {
     this.palette = categoricalColors(names.length);
     this.uploadColors();
     this.changed();
+  }
+
+  setAttributes(attributes: Attribute[]): void {
+    this.attributes = attributes;
+    this.updateColors();
+    this.changed();
+  }
+
+  /** Colour the points by "label", an attribute's name, "movement" or "difference". */
+  setColorBy(name: string): void {
+    if (name === this.colorBy) return;
+    this.colorBy = name;
+    this.updateColors();
+    this.changed();
+  }
+
+  /** The colourings this tour offers now, in menu order. */
+  colorOptions(): string[] {
+    return [
+      COLOR_BY_LABEL,
+      ...this.attributes.map((a) => a.name),
+      ...(this.epochLayers.length >= 2 ? [COLOR_BY_MOVEMENT] : []),
+      ...(this.alignPartner || this.comparePartner ? [COLOR_BY_DIFFERENCE] : []),
+    ];
+  }
+
+  /** Tooltip lines for a point: its attributes, and the value it is coloured by. */
+  pointDetails(index: number, limit = 12): string[] {
+    const lines = this.attributes.slice(0, limit).map((a) => `${a.name}: ${attributeText(a, index)}`);
+    if (this.attributes.length > limit) lines.push(`… ${this.attributes.length - limit} more`);
+    const values = this.coloring?.values;
+    if (values && this.colorKey.kind === 'range' && index < values.length) {
+      lines.push(`${this.colorKey.title}: ${formatValue(values[index])}`);
+    }
+    return lines;
+  }
+
+  /**
+   * Recompute the colours if anything they depend on changed (the colouring, the data, the
+   * layer shown, the partner's layer); true if they did. Cheap when nothing changed, so the
+   * frame can ask every time; the work happens once per change.
+   */
+  private refreshColors(): boolean {
+    const by = this.colorBy;
+    const distance = by === COLOR_BY_MOVEMENT || by === COLOR_BY_DIFFERENCE;
+    const partner = by === COLOR_BY_DIFFERENCE ? this.comparePartner : null;
+    this.watchPartner(partner);
+    const probe = this.colorProbe;
+    probe.length = 0;
+    probe.push(by, this.count, this.attributes, this.labelCodes, this.palette, distance ? this.layer : null, distance ? this.layers : null, partner, partner?.layer);
+    const inputs = this.colorInputs;
+    if (this.coloring && probe.length === inputs.length && probe.every((v, i) => v === inputs[i])) return false;
+    this.colorProbe = inputs;
+    this.colorInputs = probe;
+    this.coloring = this.computeColoring(partner);
+    this.colorKey = this.coloring.key;
+    return true;
+  }
+
+  private computeColoring(partner: TourSession | null): Coloring {
+    const n = this.count;
+    const label = (): Coloring => colorByLabel(this.labelCodes, this.palette, n);
+    const layer = this.layer;
+    if (this.colorBy === COLOR_BY_MOVEMENT && layer) {
+      const inEpoch = this.epochLayers;
+      const previous = inEpoch[inEpoch.indexOf(layer) - 1];
+      if (!previous) return colorByDistance(new Float32Array(n), 'movement', `${layer.name} is the first layer: nothing moved`);
+      return colorByDistance(
+        movement(previous.points, previous.dims, layer.points, layer.dims, n),
+        'movement',
+        `from ${previous.name} to ${layer.name}`,
+      );
+    }
+    if (this.colorBy === COLOR_BY_DIFFERENCE && layer) {
+      const theirs = partner?.layer;
+      if (!theirs || theirs.n !== n) return colorByDistance(new Float32Array(n).fill(Number.NaN), 'difference', 'needs the compared view on the page');
+      return colorByDistance(
+        difference(layer.points, layer.dims, theirs.points, theirs.dims, n),
+        'difference',
+        `from the other model (${theirs.name}), after rotating onto it`,
+      );
+    }
+    const attribute = this.attributes.find((a) => a.name === this.colorBy);
+    return attribute && attribute.values.length === n ? colorByAttribute(attribute, n) : label();
+  }
+
+  /** Recompute and upload the colours if they changed; true if they did. */
+  private updateColors(): boolean {
+    if (!this.refreshColors()) return false;
+    if (this.scene && this.coloring) this.scene.setColors(this.coloring.rgb);
+    return true;
+  }
+
+  private watchPartner(partner: TourSession | null): void {
+    if (partner === this.watchedPartner) return;
+    this.watchedPartner?.listeners.delete(this.onPartnerChange);
+    this.watchedPartner = partner;
+    partner?.listeners.add(this.onPartnerChange);
   }
 
   setHandles(handles: HandleData[]): void {
@@ -473,6 +598,20 @@ export class TourSession {
 
   /** The partner's uid when this tour can be aligned onto another (compare view). */
   alignPartner: string | null = null;
+  /** The widget model's uid this session belongs to ('' until acquired). */
+  uid = '';
+
+  /**
+   * The other tour of a comparison: the one this tour aligns onto, or the one that aligns
+   * onto this tour (the right side of compare() has no `_align` of its own). Null when that
+   * tour is not on the page (yet).
+   */
+  get comparePartner(): TourSession | null {
+    if (this.alignPartner) return findSession(this.alignPartner) ?? null;
+    if (!this.uid) return null;
+    for (const { session } of sessions.values()) if (session !== this && session.alignPartner === this.uid) return session;
+    return null;
+  }
   alignEnabled = false;
 
   /**
@@ -484,7 +623,11 @@ export class TourSession {
     this.alignPartner = partner;
     this.alignEnabled = enabled;
     this.preRotation = null;
+    this.updateColors();
     this.changed();
+    // The partner can now colour by difference too: let its views offer it.
+    const theirs = partner ? findSession(partner) : undefined;
+    if (theirs && theirs !== this) theirs.changed();
   }
 
   private ensureAlignment(): void {
@@ -634,6 +777,8 @@ export class TourSession {
   ): void {
     const layer = this.layer;
     if (!layer || !this.scene) return;
+    // Only a comparison of inputs unless something changed (a partner that mounted late).
+    if (this.updateColors()) this.changed();
     this.scene.draw({
       ...params,
       layer: layerKey(layer),
@@ -650,6 +795,7 @@ export class TourSession {
   }
 
   destroy(): void {
+    this.watchPartner(null);
     this.leaveLink();
     this.linkedListeners.clear();
     this.scene?.destroy();
@@ -692,23 +838,8 @@ export class TourSession {
   }
 
   private uploadColors(): void {
-    if (!this.scene) return;
-    const n = this.count;
-    const rgb = new Uint8Array(n * 3);
-    const codes = this.labelCodes;
-    for (let p = 0; p < n; p++) {
-      if (codes) {
-        const c = codes[p];
-        rgb[3 * p] = this.palette[3 * c];
-        rgb[3 * p + 1] = this.palette[3 * c + 1];
-        rgb[3 * p + 2] = this.palette[3 * c + 2];
-      } else {
-        rgb[3 * p] = UNLABELLED[0];
-        rgb[3 * p + 1] = UNLABELLED[1];
-        rgb[3 * p + 2] = UNLABELLED[2];
-      }
-    }
-    this.scene.setColors(rgb);
+    this.refreshColors();
+    if (this.scene && this.coloring) this.scene.setColors(this.coloring.rgb);
   }
 
   private uploadStates(): void {
@@ -743,6 +874,7 @@ export function acquireSession(uid: string): TourSession {
   let entry = sessions.get(uid);
   if (!entry) {
     entry = { session: new TourSession(), views: 0 };
+    entry.session.uid = uid;
     sessions.set(uid, entry);
   }
   entry.views++;

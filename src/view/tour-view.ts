@@ -14,6 +14,8 @@ import { addToLoop, removeFromLoop, wake, type Animated } from './frame-loop';
 import { FpsReadout } from './fps';
 import { HandlesLayer } from './handles-layer';
 import { Legend } from './legend';
+import { COLOR_BY_LABEL } from './color-by';
+import { ColorKeyView } from './color-key';
 import { createHelp, Tooltip } from './overlays';
 import type { HandleData, TourSession } from './session';
 
@@ -36,6 +38,8 @@ export interface TourViewEvents {
   epoch(name: string): void;
   /** The compare view's align toggle. */
   align(enabled: boolean): void;
+  /** The colour-by menu: "label", an attribute's name, "movement" or "difference". */
+  colorBy(name: string): void;
   /** The guided-tour toggle (button or g). */
   guided(on: boolean): void;
   /** The depth-cue toggle (button or z). */
@@ -93,6 +97,12 @@ export class TourView implements Animated {
   private centreEase: { x: number; y: number; start: number } | null = null;
   private readonly countText: HTMLSpanElement;
   private readonly legendBox: HTMLDivElement;
+  private readonly colorSelect: HTMLSelectElement;
+  private readonly colorKey: ColorKeyView;
+  /** The class legend's own box, under the colour key in the legend column. */
+  private readonly classBox: HTMLDivElement;
+  /** The colour-by options the menu holds, joined (rebuilt only when they change). */
+  private colorOptionsShown = '';
   private readonly layerStrip: HTMLDivElement;
   private readonly epochBar: HTMLDivElement;
   private readonly epochInput: HTMLInputElement;
@@ -175,6 +185,9 @@ export class TourView implements Animated {
     this.imagesButton = this.button(doc, 'grandtour-images', '▦', 'Dots or thumbnails (i)');
     this.alignButton = this.button(doc, 'grandtour-align', '⇄ align', 'Rotate this view onto its partner (Procrustes)');
     const pictureButton = this.button(doc, 'grandtour-picture', '⤓', 'Save the view as a PNG');
+    this.colorSelect = element(doc, 'select', 'grandtour-color-by');
+    this.colorSelect.title = 'Colour the points by';
+    this.colorSelect.setAttribute('aria-label', 'Colour the points by');
     const helpButton = this.button(doc, 'grandtour-help-button', '?', 'Keyboard shortcuts (?)');
     this.countText = element(doc, 'span', 'grandtour-count');
     toolbar.append(
@@ -185,12 +198,16 @@ export class TourView implements Animated {
       resetButton,
       this.imagesButton,
       this.alignButton,
+      this.colorSelect,
       pictureButton,
       helpButton,
       this.countText,
     );
 
     this.legendBox = element(doc, 'div', 'grandtour-legend');
+    this.colorKey = new ColorKeyView(doc);
+    this.classBox = element(doc, 'div', 'grandtour-legend-classes');
+    this.legendBox.append(this.colorKey.box, this.colorKey.legendNote, this.classBox);
     this.errorBox = element(doc, 'div', 'grandtour-error');
     this.errorBox.setAttribute('role', 'alert');
     this.plot.append(this.canvas, overlay);
@@ -223,7 +240,7 @@ export class TourView implements Animated {
     this.lodBadge.style.display = 'none';
     this.plot.appendChild(this.lodBadge);
     this.root.append(this.plot, this.legendBox, this.errorBox);
-    this.legend = new Legend(this.legendBox, {
+    this.legend = new Legend(this.classBox, {
       hover: (code) => this.session.setHighlight(code === null ? null : this.session.classMembers(code)),
       toggle: (code) => this.toggleClass(code),
       toggleHandle: (code) => this.toggleClassHandle(code),
@@ -560,6 +577,7 @@ export class TourView implements Animated {
     this.imagesButton.style.display = session.images ? '' : 'none';
     this.alignButton.style.display = session.alignPartner ? '' : 'none';
     this.alignButton.setAttribute('aria-pressed', String(session.alignEnabled));
+    this.refreshColorControls();
     this.guidedButton.style.display = session.labelNames.length > 1 ? '' : 'none';
     this.guidedButton.setAttribute('aria-pressed', String(session.guided));
     this.depthButton.setAttribute('aria-pressed', String(session.depth));
@@ -602,6 +620,36 @@ export class TourView implements Animated {
     this.centreBadge.textContent = handle ? `⊙ turning about ${this.centreHandle! + 1}: ${handle.name} (0 resets)` : '';
     this.root.dataset.centre = handle ? String(this.centreHandle! + 1) : '';
     this.session.handles.forEach((_, i) => this.handlesLayer.ringOf(i)?.classList.toggle('grandtour-centred', i === this.centreHandle));
+  }
+
+  /** The colour-by menu (shown when there is a choice), the colour key, the legend's note. */
+  private refreshColorControls(): void {
+    const session = this.session;
+    const options = session.colorOptions();
+    const joined = options.join('\u0000');
+    if (joined !== this.colorOptionsShown) {
+      this.colorOptionsShown = joined;
+      const doc = this.root.ownerDocument;
+      this.colorSelect.replaceChildren(
+        ...options.map((name) => {
+          const option = element(doc, 'option', '', name === COLOR_BY_LABEL ? 'class' : name);
+          option.value = name;
+          return option;
+        }),
+      );
+    }
+    this.colorSelect.style.display = options.length > 1 ? '' : 'none';
+    if (this.colorSelect.value !== session.colorBy && options.includes(session.colorBy)) this.colorSelect.value = session.colorBy;
+    this.colorKey.render(session.colorKey, this.classBox);
+    // With a choice of colourings the column keeps one width, so a switch never resizes the plot.
+    this.legendBox.classList.toggle('grandtour-legend-keyed', options.length > 1);
+    this.legendBox.style.display = session.labelNames.length === 0 && options.length <= 1 ? 'none' : '';
+  }
+
+  private chooseColorBy(name: string): void {
+    if (name === this.session.colorBy) return;
+    this.session.setColorBy(name);
+    this.events.colorBy(name);
   }
 
   /** The d×2 basis on screen now, as Python's projection trait holds it. */
@@ -751,6 +799,9 @@ export class TourView implements Animated {
       this.session.setAlignment(this.session.alignPartner, enabled);
       this.events.align(enabled);
     });
+    on(this.colorSelect, 'change', () => this.chooseColorBy(this.colorSelect.value));
+    // Keys typed on the menu pick options; they are neither tour keys nor JupyterLab's.
+    on(this.colorSelect, 'keydown', (event) => event.stopPropagation());
     on(this.plot, 'pointerdown', (event) => this.onPointerDown(event));
     on(this.plot, 'pointermove', (event) => this.onPointerMove(event));
     on(this.plot, 'pointerup', (event) => this.onPointerUp(event));
@@ -1049,6 +1100,7 @@ export class TourView implements Animated {
     }
     const lines = [`#${best}`];
     if (codes) lines.push(this.session.labelNames[codes[best]] ?? '');
+    lines.push(...this.session.pointDetails(best));
     this.tooltip.show(this.hover[0], this.hover[1], lines, this.session.images, best);
   }
 }

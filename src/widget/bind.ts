@@ -9,6 +9,8 @@ import { encodeUint32 } from '../core/codec';
 import { acquireSession, releaseSession, type LinkedChange } from '../view/session';
 import { TourView } from '../view/tour-view';
 import {
+  decodeAttributes,
+  decodeColorBy,
   decodeHandles,
   decodeImages,
   decodeLabels,
@@ -73,6 +75,10 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
       const align = model.get('_align');
       if (!align) return;
       model.set('_align', { ...align, enabled });
+      model.save_changes();
+    },
+    colorBy(name) {
+      model.set('color_by', name);
       model.save_changes();
     },
     hidden(codes) {
@@ -184,6 +190,28 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
     session.setAlignment(align?.partner ?? null, Boolean(align?.enabled));
   });
 
+  // The attributes decoded last, and for how many points (new layers may change the count).
+  let attributesSource: unknown = undefined;
+  let attributesCount = -1;
+  const applyColors = guard(() => {
+    if (session.count === 0) return; // no layers (or they failed to decode): nothing to colour
+    const wire = model.get('_attributes');
+    if (wire !== attributesSource || session.count !== attributesCount) {
+      session.setAttributes(decodeAttributes(wire, session.count));
+      attributesSource = wire;
+      attributesCount = session.count;
+    }
+    // The choice from this view's menu comes back as a change event: setColorBy ignores it.
+    const colorBy = decodeColorBy(model.get('color_by'), session.attributes, {
+      movement: session.epochLayers.length >= 2,
+      // Python checks "difference" (either side of a comparison; only the left one has
+      // `_align`); until the partner's view is on the page the points wait in grey.
+      difference: true,
+    });
+    session.setColorBy(colorBy);
+    view.invalidate();
+  });
+
   // What arrives through a link was done in another tour: this model must hear it too.
   const onLinked = (change: LinkedChange): void => {
     if (change.kind === 'selection') model.set('selected', encodeUint32(change.indices));
@@ -238,6 +266,10 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
     ['_link', applyLink],
     ['level_of_detail', applyLevelOfDetail],
     ['_align', applyAlign],
+    ['_layers', applyColors],
+    ['_attributes', applyColors],
+    ['color_by', applyColors],
+    ['_align', applyColors],
     ['guided', applyGuided],
     ['depth', applyDepth],
     ['show_fps', applyShowFps],
@@ -263,6 +295,7 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
     applyGuided();
     applyDepth();
   }
+  applyColors();
 
   for (const [trait, handler] of handlers) model.on(`change:${trait}`, handler);
 
