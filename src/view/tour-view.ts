@@ -95,6 +95,8 @@ export class TourView implements Animated {
   private centreHandle: number | null = null;
   /** A change of centre eases from where the old one was drawn (view units) since `start`. */
   private centreEase: { x: number; y: number; start: number } | null = null;
+  /** The centre held still for a steering drag: it eases to the handle again afterwards. */
+  private centreHeld = false;
   private readonly countText: HTMLSpanElement;
   private readonly legendBox: HTMLDivElement;
   private readonly colorSelect: HTMLSelectElement;
@@ -321,8 +323,15 @@ export class TourView implements Animated {
    * change of centre is still easing in.
    */
   private updateCentre(now: number): boolean {
-    if (this.gesture?.kind === 'steer') return false;
     const vp = this.viewport;
+    if (this.gesture?.kind === 'steer') {
+      this.centreHeld = true;
+      return false;
+    }
+    if (this.centreHeld) {
+      this.centreHeld = false;
+      this.centreEase = { x: vp.centreX, y: vp.centreY, start: now };
+    }
     const handle = this.centreHandle === null ? undefined : this.session.handles[this.centreHandle];
     if (this.centreHandle !== null && !handle) {
       this.centreHandle = null;
