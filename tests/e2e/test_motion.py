@@ -159,6 +159,11 @@ def test_g_toggles_guidance_and_the_model_hears_it_without_echo(page: Page) -> N
     pause(page, "m")
     after = page.evaluate("() => window.m.state.projection")
     assert before != after  # still touring
+    # The help lists the new keys.
+    press(page, "?")
+    help_text = page.locator(f"{ROOT} .grandtour-help").inner_text()
+    assert "guided tour" in help_text and "depth cues" in help_text and "frame-rate" in help_text
+    assert "turn about handle" in help_text
     no_errors(page)
 
 
