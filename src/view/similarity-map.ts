@@ -101,6 +101,8 @@ export class SimilarityMapView {
     this.methodText = element(doc, 'div', 'grandtour-map-method');
     this.grid = element(doc, 'div', 'grandtour-map-grid');
     this.grid.setAttribute('role', 'grid');
+    this.grid.tabIndex = 0;
+    this.grid.setAttribute('aria-label', 'Layer similarity: arrows move between cells, Enter shows both layers');
     const scale = element(doc, 'div', 'grandtour-map-scale');
     this.bar = element(doc, 'div', 'grandtour-map-bar');
     this.ticks = element(doc, 'div', 'grandtour-map-ticks');
@@ -128,6 +130,8 @@ export class SimilarityMapView {
       { signal },
     );
     this.grid.addEventListener('pointerleave', () => this.hoverCell(null, null), { signal });
+    this.grid.addEventListener('keydown', (event) => this.onKeyDown(event), { signal });
+    this.grid.addEventListener('blur', () => this.hoverCell(null, null), { signal });
     this.grid.addEventListener(
       'click',
       (event) => {
@@ -301,6 +305,7 @@ export class SimilarityMapView {
     );
     this.tooltip.style.display = '';
     if (event) this.placeTooltip(event);
+    else this.placeTooltipAt(cell as HTMLDivElement);
     this.lookForTours();
     const marks = cellMarks(this.data.tours, at.rowName, at.colName);
     const next = new Set<TourSession>();
@@ -312,6 +317,42 @@ export class SimilarityMapView {
     }
     for (const session of this.marked) if (!next.has(session)) session.setMarkedLayers([]);
     this.marked = next;
+  }
+
+  /** Arrows walk the cells as hover does, Enter or space clicks, Escape leaves. */
+  private onKeyDown(event: KeyboardEvent): void {
+    const data = this.data;
+    if (!data || data.rows * data.cols === 0 || event.ctrlKey || event.metaKey || event.altKey) return;
+    const hovered = this.cells.findIndex((cell) => cell.dataset.hover === 'true');
+    let r = hovered >= 0 ? Math.floor(hovered / data.cols) : 0;
+    let c = hovered >= 0 ? hovered % data.cols : 0;
+    const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    if (event.key in moves) {
+      if (hovered >= 0) {
+        r = Math.min(data.rows - 1, Math.max(0, r + moves[event.key][0]));
+        c = Math.min(data.cols - 1, Math.max(0, c + moves[event.key][1]));
+      }
+      this.hoverCell(this.cells[r * data.cols + c], null);
+    } else if (event.key === 'Enter' || event.key === ' ') {
+      const cell = this.cells[r * data.cols + c];
+      if (hovered < 0) this.hoverCell(cell, null);
+      this.clickCell(cell);
+    } else if (event.key === 'Escape' && hovered >= 0) {
+      this.hoverCell(null, null);
+    } else {
+      return;
+    }
+    // Handled here: JupyterLab's command-mode keys never see it.
+    event.preventDefault();
+    event.stopPropagation();
+  }
+
+  /** A tooltip for a cell reached by the keyboard: just below it. */
+  private placeTooltipAt(cell: HTMLElement): void {
+    const box = this.root.getBoundingClientRect();
+    const rect = cell.getBoundingClientRect();
+    this.tooltip.style.left = `${rect.left - box.left + this.root.scrollLeft}px`;
+    this.tooltip.style.top = `${rect.bottom - box.top + this.root.scrollTop + 4}px`;
   }
 
   private placeTooltip(event: PointerEvent): void {

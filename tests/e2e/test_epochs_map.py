@@ -227,6 +227,24 @@ def test_hovering_the_map_marks_both_strips_and_a_click_switches_both_layers(lab
     lab.page.wait_for_function("el => el.dataset.current === 'true'", arg=current.element_handle(), timeout=5_000)
 
 
+def test_the_map_works_from_the_keyboard(lab: Lab) -> None:
+    themap = lab.notebook.cell_output_locator(2).locator(".grandtour-map")
+    themap.scroll_into_view_if_needed()
+    grid = themap.locator(".grandtour-map-grid")
+    grid.focus()
+    for key in ("ArrowDown", "ArrowRight", "ArrowRight", "ArrowDown"):  # (0, 0) first, then (0,1), (0,2), (1,2)
+        lab.page.keyboard.press(key)
+    hovered = themap.locator(".grandtour-map-cell[data-hover=true]")
+    assert (hovered.get_attribute("data-row"), hovered.get_attribute("data-col")) == ("1", "2")
+    assert "row: l2" in themap.locator(".grandtour-map-tooltip").inner_text()
+    lab.page.keyboard.press("Enter")
+    lab.wait_kernel("print(pair.left.layer, pair.right.layer)", "l2 l3")
+    lab.page.keyboard.press("Escape")
+    assert themap.locator(".grandtour-map-cell[data-hover=true]").count() == 0
+    # The notebook kept its cells: Enter and the arrows stayed in the map.
+    assert lab.notebook.cell_count() == 4
+
+
 def test_a_map_waits_for_its_tour_and_then_drives_it(lab: Lab) -> None:
     output = lab.notebook.cell_output_locator(3)
     themap = output.locator(".grandtour-map")
