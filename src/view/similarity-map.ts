@@ -147,7 +147,8 @@ export class SimilarityMapView {
     this.data = data;
     this.clearError();
     this.titleText.textContent = data.title;
-    this.methodText.textContent = methodName(data.method);
+    // The method's name, and what its ends mean (both measures ignore rotation and scale).
+    this.methodText.textContent = `${methodName(data.method)} · 1: alike up to rotation and scale · 0: unrelated`;
     this.root.dataset.method = data.method;
     const doc = this.root.ownerDocument;
     const domain = similarityDomain(data.matrix);
