@@ -193,8 +193,12 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
   // The attributes decoded last, and for how many points (new layers may change the count).
   let attributesSource: unknown = undefined;
   let attributesCount = -1;
+  // Set while decoding: a bad colouring's error is cleared by the next good one.
+  let colorsFailed = false;
   const applyColors = guard(() => {
     if (session.count === 0) return; // no layers (or they failed to decode): nothing to colour
+    const failedBefore = colorsFailed;
+    colorsFailed = true;
     const wire = model.get('_attributes');
     if (wire !== attributesSource || session.count !== attributesCount) {
       session.setAttributes(decodeAttributes(wire, session.count));
@@ -209,6 +213,8 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
       difference: true,
     });
     session.setColorBy(colorBy);
+    colorsFailed = false;
+    if (failedBefore) view.clearError();
     view.invalidate();
   });
 

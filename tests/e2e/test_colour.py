@@ -299,6 +299,20 @@ def test_malformed_attributes_show_a_readable_error(page: Page, breakage: Callab
     assert not [line for line in console_log(page).lines if line.startswith("[pageerror]")]
 
 
+def test_a_bad_colouring_is_an_error_until_a_good_one_arrives(page: Page) -> None:
+    X, labels, df = attributed(n=300)
+    state, paths, buffers = wire_state(Tour(X, labels, data=df, class_handles=False, playing=False))
+    state["color_by"] = "nonsense"
+    open_host(page)
+    mount(page, "m", (state, paths, buffers))
+    page.wait_for_function("() => document.querySelector('#out0 .grandtour').dataset.status === 'error'")
+    set_trait(page, "m", "color_by", "confidence")
+    page.wait_for_function("() => document.querySelector('#out0 .grandtour').dataset.status === 'ready'")
+    settle(page, "#out0 .grandtour")
+    assert key_text(page)["title"] == "confidence"
+    assert page.locator("#out0 .grandtour-error").is_hidden()
+
+
 # ------------------------------------------------------------------------- JupyterLab
 
 SETUP = """\
