@@ -4,7 +4,7 @@
  * draw(), which only sets uniforms: no buffer is uploaded and no N-sized array allocated.
  */
 import type { Buffer, DrawCommand, Elements, Texture2D } from 'regl';
-import { createRandom } from '../core/random';
+import { SampleOrder } from './sample-order';
 import { packAtlases, type ImageSet } from './atlas';
 import { chunkCount } from '../core/projection';
 import { FRAGMENT_SHADER, vertexShader, type PointSource } from './shaders';
@@ -97,8 +97,12 @@ export class PointScene {
   private indexBuffer: Buffer | null = null;
   private indexCount = 0;
   private atlases: GpuAtlas[] = [];
-  /** A fixed random order of the points: its first k indices are a fair sample of any size. */
-  private sampleOrder: Elements | null = null;
+  /**
+   * A fixed random order of the points: its first k indices are a fair sample of any size.
+   * Made as far as a sample has needed (sampleElements holds that prefix on the GPU).
+   */
+  private sampleOrder: SampleOrder | null = null;
+  private sampleElements: Elements | null = null;
   /** Bound when no thumbnails are drawn: a sampler must always have a texture. */
   private readonly blankAtlas: Texture2D;
   private count = 0;
@@ -145,7 +149,14 @@ export class PointScene {
     this.deleteLayer(name);
     const layer: GpuLayer = { source, chunks, dims, n };
     if (source === 'attributes') {
-      layer.buffer = this.gl.regl.buffer({ usage: 'static', type: 'float', data: padRows(points, n, dims, chunks * 4) });
+      // The rows go up as they are, d floats apart (the attribute stride), not padded to a
+      // multiple of 4 in a copy: at 1M points that copy took 0.46 s plus its garbage. The
+      // last vec4 of a row reads into the next row, where the basis is zero; 16 zero bytes
+      // after the last row keep that read inside the buffer.
+      const rowBytes = dims * 4;
+      const buffer = this.gl.regl.buffer({ usage: 'static', type: 'float', length: n * rowBytes + 16 });
+      buffer.subdata(points.subarray(0, n * dims), 0);
+      layer.buffer = buffer;
     } else {
       const width = Math.min(this.gl.caps.maxTextureSize, 4096);
       const perRow = Math.floor(width / chunks);
@@ -160,10 +171,7 @@ export class PointScene {
       layer.perRow = perRow;
     }
     this.ensureIndexBuffer(n);
-    if (this.sampleOrder && n !== this.count) {
-      this.sampleOrder.destroy();
-      this.sampleOrder = null;
-    }
+    if (this.sampleOrder && n !== this.count) this.dropSampleOrder();
     this.layers.set(name, layer);
     this.count = n;
   }
@@ -205,8 +213,11 @@ export class PointScene {
       : undefined;
     const total = Math.min(layer.n, this.count);
     const sampled =
-      params.sample !== undefined && params.sample < total && !params.showImages && this.ensureSampleOrder(total);
-    const command = this.command(layer.source, layer.chunks, from !== undefined, sampled);
+      params.sample !== undefined && params.sample < total && !params.showImages && this.ensureSampleOrder(total, params.sample);
+    // Every point at the same depth (no emphasis, no thumbnails, no depth cue): the depth
+    // test would pass every fragment, so it is left off (per-fragment work in software GL).
+    const layered = params.hasSelection || params.hasHighlight || params.showImages || (params.depth ?? 0) !== 0;
+    const command = this.command(layer.source, layer.chunks, from !== undefined, sampled, layered);
     const props = this.props;
     const { x, y, z } = this.basisChunks;
     for (let k = 0; k < layer.chunks; k++) {
@@ -217,6 +228,7 @@ export class PointScene {
       props[`by${k}`] = y[k];
       props[`bz${k}`] = z[k];
     }
+    props.stride = layer.dims * 4;
     props.layerBuffer = layer.buffer;
     props.dataTexture = layer.texture;
     props.fromBuffer = from?.buffer;
@@ -230,16 +242,16 @@ export class PointScene {
     props.hasHighlight = params.hasHighlight ? 1 : 0;
     props.imagesSelectedOnly = params.imagesSelectedOnly ? 1 : 0;
     props.imageSize = params.imageSize;
+    props.depth = params.depth ?? 0;
     props.viewport = { x: 0, y: 0, width: params.width, height: params.height };
     this.useAtlas(null);
     if (sampled) {
-      props.elements = this.sampleOrder;
+      props.elements = this.sampleElements;
       props.offset = 0;
       props.count = params.sample;
       command(props);
       return;
     }
-    props.depth = params.depth ?? 0;
     if (params.showImages && this.atlases.length > 0) {
       // One call per atlas: its points are one contiguous index range.
       for (const atlas of this.atlases) {
@@ -279,8 +291,7 @@ export class PointScene {
     this.indexBuffer?.destroy();
     this.indexBuffer = null;
     this.setImages(null);
-    this.sampleOrder?.destroy();
-    this.sampleOrder = null;
+    this.dropSampleOrder();
     this.blankAtlas.destroy();
     this.commands.clear();
   }
@@ -294,25 +305,39 @@ export class PointScene {
     this.indexBuffer = this.gl.regl.buffer({ usage: 'static', type: 'float', data: indices });
   }
 
-  /** Whether a sample order exists (made on first use; needs 32-bit element indices). */
-  private ensureSampleOrder(n: number): boolean {
-    if (this.sampleOrder) return true;
+  /**
+   * The points a sampled frame of k points draws (the first k of the sample order), or
+   * null when no sample has been drawn at that size: hover picks among what is on screen.
+   */
+  sampleIndices(k: number): Uint32Array | null {
+    const order = this.sampleOrder;
+    return order && order.length >= k ? order.prefix.subarray(0, k) : null;
+  }
+
+  /** Whether the first k of the sample order are on the GPU (needs 32-bit element indices). */
+  private ensureSampleOrder(n: number, k: number): boolean {
     if (!this.gl.caps.uintElements) return false;
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    const random = createRandom(n);
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      const t = order[i];
-      order[i] = order[j];
-      order[j] = t;
+    if (!this.sampleOrder) this.sampleOrder = new SampleOrder(n);
+    const order = this.sampleOrder;
+    const capacity = order.prefix.length;
+    const from = order.extend(k);
+    if (!this.sampleElements || order.prefix.length !== capacity) {
+      this.sampleElements?.destroy();
+      this.sampleElements = this.gl.regl.elements({ data: order.prefix, type: 'uint32', primitive: 'points', usage: 'dynamic' });
+    } else if (order.length > from) {
+      this.sampleElements.subdata(order.prefix.subarray(from, order.length), from * 4);
     }
-    this.sampleOrder = this.gl.regl.elements({ data: order, type: 'uint32', primitive: 'points', usage: 'static' });
     return true;
   }
 
-  private command(source: PointSource, chunks: number, blend: boolean, sampled = false): DrawCommand {
-    const key = `${source}:${chunks}:${blend}:${sampled}`;
+  private dropSampleOrder(): void {
+    this.sampleElements?.destroy();
+    this.sampleElements = null;
+    this.sampleOrder = null;
+  }
+
+  private command(source: PointSource, chunks: number, blend: boolean, sampled = false, layered = true): DrawCommand {
+    const key = `${source}:${chunks}:${blend}:${sampled}:${layered}`;
     const existing = this.commands.get(key);
     if (existing) return existing;
     const { regl } = this.gl;
@@ -330,6 +355,7 @@ export class PointScene {
       uShowImages: regl.prop<any, any>('showImages'),
       uImagesSelectedOnly: regl.prop<any, any>('imagesSelectedOnly'),
       uImageSize: regl.prop<any, any>('imageSize'),
+      uDepth: regl.prop<any, any>('depth'),
       uAtlas: regl.prop<any, any>('atlas'),
       uAtlasFirst: regl.prop<any, any>('atlasFirst'),
       uCellsPerRow: regl.prop<any, any>('cellsPerRow'),
@@ -352,9 +378,9 @@ export class PointScene {
       for (const [tag, bufferProp] of layers) {
         for (let k = 0; k < chunks; k++) {
           attributes[`a${tag}${k}`] = {
-      uDepth: regl.prop<any, any>('depth'),
             buffer: (_context: unknown, props: Record<string, unknown>) => props[bufferProp],
-            stride: chunks * 16,
+            // WebGL allows strides up to 255 bytes: 4·d ≤ 208 here (attributes only up to d = 52).
+            stride: (_context: unknown, props: Record<string, unknown>) => props.stride,
             offset: k * 16,
             size: 4,
           };
@@ -375,7 +401,7 @@ export class PointScene {
       ...(sampled ? { elements: regl.prop<any, any>('elements') } : {}),
       primitive: 'points',
       viewport: regl.prop<any, any>('viewport'),
-      depth: { enable: true, func: '<=', mask: true },
+      depth: { enable: layered, func: '<=', mask: layered },
       blend: {
         enable: true,
         func: { srcRGB: 'src alpha', dstRGB: 'one minus src alpha', srcAlpha: 'one', dstAlpha: 'one minus src alpha' },
@@ -384,13 +410,6 @@ export class PointScene {
     this.commands.set(key, command);
     return command;
   }
-}
-
-function padRows(points: Float32Array, n: number, dims: number, width: number): Float32Array {
-  if (width === dims) return points;
-  const padded = new Float32Array(n * width);
-  for (let p = 0; p < n; p++) padded.set(points.subarray(p * dims, (p + 1) * dims), p * width);
-  return padded;
 }
 
 /** Rows 4k..4k+3 of basis column `col`, zero past d. */
