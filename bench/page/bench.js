@@ -201,7 +201,9 @@ export async function mountWidget(host, data, options = {}) {
   // The view sizes its canvas from a ResizeObserver: wait for it.
   for (let i = 0; i < 200 && canvas.width === 300 && canvas.height === 150; i++) await sleep(10);
   const fns = new Set(B.queue.filter((e) => !queued.has(e)).map((e) => e.cb));
-  const ctx2d = canvas.getContext('2d');
+  // The view's canvas gets its context (2D, or 'bitmaprenderer' for a hand-off) on the
+  // widget's first frame: look only after that, asking for a 2D one must not create it.
+  let ctx2d;
   B.owner = 'none';
   return {
     name: 'widget',
@@ -220,7 +222,11 @@ export async function mountWidget(host, data, options = {}) {
       B.owner = 'none';
     },
     finish() {
-      ctx2d.getImageData(0, 0, 1, 1);
+      if (ctx2d === undefined) ctx2d = canvas.getContext('2d');
+      // A 2D view: read its pixel (waits for the drawImage copy, hence for the GPU). A
+      // hand-off view: read the shared context, which waits for the GPU to finish the frame.
+      if (ctx2d) ctx2d.getImageData(0, 0, 1, 1);
+      else B.readBack('widget');
     },
     destroy() {
       cleanup();
@@ -367,7 +373,7 @@ function variantRenderer(name, stage, data, width, height, pointSize) {
   B.owner = name;
   const attrs = { alpha: true, antialias: false, depth: false, premultipliedAlpha: false, preserveDrawingBuffer: false };
   const gl = name === 'bitmap' ? canvas.getContext('webgl', attrs) : null;
-  if (gl) B.contexts.push({ owner: name, ctx: gl, canvas, objects: new Map() });
+  if (gl && !B.contexts.some((c) => c.ctx === gl)) B.contexts.push({ owner: name, ctx: gl, canvas, objects: new Map() });
   const regl = gl ? createREGL({ gl }) : createREGL({ canvas, attributes: attrs });
   B.owner = 'none';
   const maxAttribs = regl._gl.getParameter(regl._gl.MAX_VERTEX_ATTRIBS);

@@ -75,13 +75,21 @@
     }
   };
 
-  const getContext = HTMLCanvasElement.prototype.getContext;
-  HTMLCanvasElement.prototype.getContext = function (type, ...rest) {
-    const ctx = getContext.call(this, type, ...rest);
-    if (ctx && /webgl/.test(String(type)) && !B.contexts.some((c) => c.ctx === ctx)) {
-      B.contexts.push({ owner: B.owner, ctx, canvas: this, objects: new Map() });
-    }
-    return ctx;
+  // On both kinds of canvas: the widget makes its context on an OffscreenCanvas when it can.
+  for (const Canvas of [HTMLCanvasElement, window.OffscreenCanvas].filter(Boolean)) {
+    const getContext = Canvas.prototype.getContext;
+    Canvas.prototype.getContext = function (type, ...rest) {
+      const ctx = getContext.call(this, type, ...rest);
+      if (ctx && /webgl/.test(String(type)) && !B.contexts.some((c) => c.ctx === ctx)) {
+        B.contexts.push({ owner: B.owner, ctx, canvas: this, objects: new Map() });
+      }
+      return ctx;
+    };
+  }
+  /** A 1-pixel read that returns once the GPU has finished what `owner`'s context was given. */
+  B.readBack = (owner) => {
+    const entry = B.contexts.find((c) => c.owner === owner && !c.ctx.isContextLost());
+    if (entry) entry.ctx.readPixels(0, 0, 1, 1, entry.ctx.RGBA, entry.ctx.UNSIGNED_BYTE, new Uint8Array(4));
   };
 
   // GPU bytes: the size of every live buffer, texture (level 0) and renderbuffer.

@@ -4,15 +4,16 @@
  * TourViewEvents, once per gesture, and the adapter decides what to sync.
  */
 import { polygonBounds, selectInPolygon } from '../core/lasso';
-import { projectPoints } from '../core/projection';
 import { beginDrag, contextSample, dragTo, projectVector, type DragState } from '../core/steer';
 import { createViewport, pixelToView, pixelsPerUnit, viewToClip, viewToPixel, type Viewport } from '../core/viewport';
-import { renderInto } from '../render/present';
+import { expectFrameSize } from '../render/gl';
+import { Presenter } from '../render/present';
 import { stepName } from '../core/epochs';
 import { element, ensureStyles, svgElement } from './dom';
 import { addToLoop, removeFromLoop, wake, type Animated } from './frame-loop';
 import { FpsReadout } from './fps';
 import { HandlesLayer } from './handles-layer';
+import { pickNearest } from './hover-pick';
 import { Legend } from './legend';
 import { COLOR_BY_LABEL } from './color-by';
 import { ColorKeyView } from './color-key';
@@ -60,8 +61,14 @@ const MAX_ZOOM = 200;
 const MOVING_FRAME_BUDGET_MS = 50;
 /** Never sample below this many points, nor sample a cloud smaller than this. */
 const MIN_SAMPLE = 10_000;
-/** Hover picking projects every point; above this many coordinates it waits for the pointer to move. */
+/**
+ * Hover picking projects every candidate point on the CPU. Up to this many coordinates
+ * (n·d) it runs on every frame while the view moves; above it, over every point, it waits
+ * until the pointer has rested HOVER_REST_MS (40 ms of JS at 1M × 15 would otherwise run
+ * on each pointer move). A level-of-detail frame picks among its sample, at once.
+ */
 const LIVE_PICK_LIMIT = 1_000_000;
+const HOVER_REST_MS = 120;
 /** A new centre of rotation eases in over this long. */
 const CENTRE_EASE_MS = 300;
 
@@ -78,7 +85,8 @@ export class TourView implements Animated {
   readonly root: HTMLDivElement;
   private readonly plot: HTMLDivElement;
   private readonly canvas: HTMLCanvasElement;
-  private readonly context: CanvasRenderingContext2D;
+  /** Hands each frame from the shared context to this view's canvas. */
+  private readonly presenter: Presenter;
   private readonly lassoPath: SVGPathElement;
   private readonly playButton: HTMLButtonElement;
   private readonly speedInput: HTMLInputElement;
@@ -141,11 +149,19 @@ export class TourView implements Animated {
   private userMoved = false;
   private hover: [number, number] | null = null;
   private hoverMoved = false;
-  private projected: Float64Array | null = null;
+  /** When the pointer last moved (performance.now()), and the timer that picks once it rests. */
+  private hoverAt = 0;
+  private hoverTimer: ReturnType<typeof setTimeout> | null = null;
   private visible = true;
   private dirty = true;
   private failed = false;
   private frames = 0;
+  /**
+   * Whether the canvas has been sized to the plot. The first frame may come before the
+   * ResizeObserver's first report; drawing it at the default 300×150 and resizing the
+   * shared canvas afterwards made the next frame wait for the GPU (2.7 s at 1M points).
+   */
+  private sized = false;
 
   constructor(
     host: HTMLElement,
@@ -165,9 +181,7 @@ export class TourView implements Animated {
 
     this.plot = element(doc, 'div', 'grandtour-plot');
     this.canvas = element(doc, 'canvas', 'grandtour-canvas');
-    const context = this.canvas.getContext('2d');
-    if (!context) throw new Error('[grandtour] a 2D canvas is not available');
-    this.context = context;
+    this.presenter = new Presenter(this.canvas);
     const overlay = svgElement(doc, 'svg', 'grandtour-overlay');
     this.lassoPath = svgElement(doc, 'path', 'grandtour-lasso');
     overlay.appendChild(this.lassoPath);
@@ -431,7 +445,12 @@ export class TourView implements Animated {
     this.session.advance(now);
     const animating = (this.session.playing && this.session.clock.playing) || this.session.transitioning;
     if (this.failed) return false;
-    if (!this.visible || (!this.dirty && !animating)) return animating && this.visible;
+    if (!this.visible) return animating && this.visible;
+    if (!this.dirty && !animating) {
+      // A pointer move alone asks only for the tooltip, not for a new picture.
+      if (this.hoverMoved) this.updateTooltip(now, animating);
+      return false;
+    }
     this.dirty = false;
     if (!this.userMoved) this.viewport.zoom = this.session.fitZoom();
     let easing = false;
@@ -452,6 +471,7 @@ export class TourView implements Animated {
 
   destroy(): void {
     removeFromLoop(this);
+    if (this.hoverTimer !== null) clearTimeout(this.hoverTimer);
     this.abort.abort();
     this.resizeObserver.disconnect();
     this.intersectionObserver?.disconnect();
@@ -468,6 +488,8 @@ export class TourView implements Animated {
   private draw(now: number): void {
     const session = this.session;
     if (!session.layer) return;
+    if (!this.sized) this.measureCanvas();
+    expectFrameSize(this.canvas.width, this.canvas.height);
     session.attachGl();
     const gl = session.sharedGl;
     if (!gl) return;
@@ -480,7 +502,7 @@ export class TourView implements Animated {
     const width = this.canvas.width;
     const height = this.canvas.height;
     const sample = this.movingSample();
-    renderInto(gl, this.context, width, height, () => {
+    this.presenter.present(gl, width, height, () => {
       session.draw(
         {
           viewToClip: viewToClip(this.viewport),
@@ -560,6 +582,13 @@ export class TourView implements Animated {
   }
 
   private resize(): void {
+    this.measureCanvas();
+    this.invalidate();
+  }
+
+  /** Size the canvas to the plot (device pixels). */
+  private measureCanvas(): void {
+    this.sized = true;
     const rect = this.plot.getBoundingClientRect();
     const dpr = this.root.ownerDocument.defaultView?.devicePixelRatio ?? 1;
     this.viewport.width = Math.max(1, rect.width);
@@ -570,7 +599,6 @@ export class TourView implements Animated {
       this.canvas.width = width;
       this.canvas.height = height;
     }
-    this.invalidate();
   }
 
   private refreshControls(): void {
@@ -997,8 +1025,8 @@ export class TourView implements Animated {
       if (event.pointerType === 'mouse' || event.pointerType === 'pen') {
         this.hover = point;
         this.hoverMoved = true;
+        this.hoverAt = performance.now();
         wake();
-        this.dirty = true;
       }
       return;
     }
@@ -1084,25 +1112,31 @@ export class TourView implements Animated {
   private updateTooltip(now: number, animating: boolean): void {
     const layer = this.session.layer;
     if (!this.hover || !layer || this.gesture) return;
-    if (!this.hoverMoved && (!animating || layer.n * layer.dims > LIVE_PICK_LIMIT)) return;
-    this.hoverMoved = false;
-    if (!this.projected || this.projected.length !== layer.n * 2) this.projected = new Float64Array(layer.n * 2);
-    projectPoints(layer.points, layer.n, layer.dims, this.session.basis(now), 3, this.projected);
-    const [hx, hy] = pixelToView(this.viewport, this.hover[0], this.hover[1]);
-    const radius = Math.max(6, this.pointSize()) / pixelsPerUnit(this.viewport);
-    let best = -1;
-    let bestDistance = radius * radius;
-    const hiddenClasses = this.session.hiddenClasses;
-    const codes = this.session.labelCodes;
-    for (let p = 0; p < layer.n; p++) {
-      const dx = this.projected[2 * p] - hx;
-      const dy = this.projected[2 * p + 1] - hy;
-      const d2 = dx * dx + dy * dy;
-      if (d2 < bestDistance && !(codes && hiddenClasses.has(codes[p]))) {
-        bestDistance = d2;
-        best = p;
+    // The sample the last frame drew, if it drew one: pick among the points on screen.
+    const candidates = this.lodSample === undefined ? null : this.session.attachGl().sampleIndices(this.lodSample);
+    const cheap = candidates !== null || layer.n * layer.dims <= LIVE_PICK_LIMIT;
+    if (!this.hoverMoved && (!animating || !cheap)) return;
+    if (!cheap) {
+      const wait = this.hoverAt + HOVER_REST_MS - performance.now();
+      if (wait > 0) {
+        // Still moving over a large cloud: no stale tooltip, and one pick once it rests.
+        this.tooltip.hide();
+        if (this.hoverTimer === null) {
+          this.hoverTimer = setTimeout(() => {
+            this.hoverTimer = null;
+            wake();
+          }, wait);
+        }
+        return;
       }
     }
+    this.hoverMoved = false;
+    const [hx, hy] = pixelToView(this.viewport, this.hover[0], this.hover[1]);
+    const radius = Math.max(6, this.pointSize()) / pixelsPerUnit(this.viewport);
+    const hiddenClasses = this.session.hiddenClasses;
+    const codes = this.session.labelCodes;
+    const skip = codes && hiddenClasses.size > 0 ? (p: number) => hiddenClasses.has(codes[p]) : null;
+    const best = pickNearest(layer.points, layer.n, layer.dims, this.session.basis(now), 3, hx, hy, radius, candidates, skip);
     if (best < 0) {
       this.tooltip.hide();
       return;
