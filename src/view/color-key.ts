@@ -61,7 +61,9 @@ export class ColorKeyView {
   render(key: ColorKey, classLegend: HTMLElement | null): void {
     const coloured = key.kind !== 'label';
     classLegend?.classList.toggle('grandtour-legend-muted', coloured);
-    this.legendNote.style.display = coloured ? '' : 'none';
+    // Without labels the class legend is empty, and there is nothing to explain.
+    const classes = classLegend !== null && classLegend.childElementCount > 0;
+    this.legendNote.style.display = coloured && classes ? '' : 'none';
     if (key === this.shown) return;
     this.shown = key;
     const doc = this.box.ownerDocument;

@@ -196,6 +196,19 @@ def test_a_tour_without_attributes_has_no_menu(page: Page) -> None:
     assert page.locator("#out0 select.grandtour-color-by").is_hidden()
 
 
+def test_without_labels_color_opens_coloured_and_keyed(page: Page) -> None:
+    X, _, df = attributed(n=500)
+    open_host(page)
+    mount(page, "m", wire_state(Tour(X, color=df["confidence"], playing=False)))
+    settle(page, "#out0 .grandtour")
+    key = key_text(page)
+    assert key["shown"] and key["title"] == "confidence" and key["kind"] == "range"
+    assert page.locator("#out0 .grandtour-legend").is_visible()
+    # No classes, so no note about class swatches.
+    assert page.locator("#out0 .grandtour-legend-note").is_hidden()
+    assert page.locator("#out0 select.grandtour-color-by").input_value() == "confidence"
+
+
 def test_movement_matches_python_and_follows_the_layer(page: Page) -> None:
     X, labels, _ = attributed(n=800)
     rng = np.random.default_rng(0)
