@@ -73,3 +73,44 @@ describe('viewport', () => {
     expect(bottom).toBeLessThan(200);
   });
 });
+
+describe('lasso hit-test, the grid against the exact test', () => {
+  test('every point agrees with pointInPolygon, for hand-drawn and self-crossing lassos', () => {
+    const n = 40_000;
+    const d = 6;
+    const points = randomPoints(n, d, 5);
+    const basis = basisAt(createOrientation(d, 3), 4.2);
+    const random = createRandom(11);
+    const lassos: number[][] = [];
+    // A wobbly loop of many short segments, as a hand draws it (closed by a long edge).
+    const loop: number[] = [];
+    for (let a = 0; a < 300; a++) {
+      const t = (a / 300) * 1.8 * Math.PI;
+      const r = 0.3 + 0.1 * Math.sin(7 * t) + 0.02 * random();
+      loop.push(r * Math.cos(t), r * Math.sin(t));
+    }
+    lassos.push(loop);
+    // A figure eight (self-crossing) and a thin sliver.
+    const eight: number[] = [];
+    for (let a = 0; a < 100; a++) {
+      const t = (a / 100) * 2 * Math.PI;
+      eight.push(0.4 * Math.sin(t), 0.2 * Math.sin(2 * t));
+    }
+    lassos.push(eight, [-0.4, -0.001, 0.4, 0.0, 0.4, 0.002, -0.4, 0.001]);
+    for (const polygon of lassos) {
+      const hits = selectInPolygon(points, n, d, basis, 3, polygon);
+      const expected: number[] = [];
+      for (let p = 0; p < n; p++) {
+        let x = 0;
+        let y = 0;
+        for (let i = 0; i < d; i++) {
+          x += points[p * d + i] * basis[i * 3];
+          y += points[p * d + i] * basis[i * 3 + 1];
+        }
+        if (pointInPolygon(x, y, polygon)) expected.push(p);
+      }
+      expect(expected.length).toBeGreaterThan(10);
+      expect(Array.from(hits)).toEqual(expected);
+    }
+  });
+});

@@ -53,17 +53,21 @@ def as_matrix(value: Any, name: str = "embedding") -> np.ndarray:
         raise ValueError(f"{name} has no points (shape {array.shape}); need at least 1")
     if d < 2:
         raise ValueError(f"{name} has d = {d} dimension; a tour needs at least 2 (shape {array.shape})")
-    matrix = array.astype(np.float64, copy=False)
-    finite = np.isfinite(matrix)
-    if not finite.all():
+    # The checks run on the input's own type (float32 is half the bytes of the float64 copy)
+    # and without full-size temporaries: at 1M × 15 they took 270 ms of Tour() on float64.
+    if np.issubdtype(array.dtype, np.inexact) and not np.isfinite(array).all():
+        finite = np.isfinite(array)
         bad = np.argwhere(~finite)
         row, col = (int(i) for i in bad[0])
         raise ValueError(
             f"{name} has {len(bad)} non-finite value{'s' if len(bad) != 1 else ''} (NaN or inf); "
-            f"the first is at row {row}, column {col} ({matrix[row, col]})"
+            f"the first is at row {row}, column {col} ({float(array[row, col])})"
         )
-    if np.abs(matrix).max() > np.finfo(np.float32).max:
-        raise ValueError(f"{name} has values beyond float32 range (largest |x| = {np.abs(matrix).max():.3g})")
+    matrix = array.astype(np.float64, copy=False)
+    if array.dtype.itemsize > 4 or not np.issubdtype(array.dtype, np.floating):
+        largest = max(abs(float(matrix.max())), abs(float(matrix.min())))
+        if largest > float(np.finfo(np.float32).max):
+            raise ValueError(f"{name} has values beyond float32 range (largest |x| = {largest:.3g})")
     return matrix
 
 
