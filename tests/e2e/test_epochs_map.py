@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 import re
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Page
 
 from .conftest import close_page
 from .lab import JupyterServer, Notebook
-from .pixels import Image, difference_fraction, read_png
+from .pixels import difference_fraction
+from .tours import NotebookTours
 
 pytestmark = pytest.mark.e2e
 
@@ -53,45 +51,7 @@ COMPARE = (
 LONELY_MAP = "t3 = Tour(LA, labels, playing=False, class_handles=False, height=280)\nm3 = grandtour.similarity_map(t3)\nm3"
 
 
-@dataclass
-class Lab:
-    notebook: Notebook
-    page: Page
-
-    def root(self, cell: int, index: int = 0) -> Locator:
-        return self.notebook.cell_output_locator(cell).locator("div.grandtour").nth(index)
-
-    def canvases(self, *roots: Locator) -> list[Image]:
-        handles = [r.locator("canvas.grandtour-canvas").element_handle() for r in roots]
-        urls = self.page.evaluate("cs => cs.map(c => c.toDataURL('image/png'))", handles)
-        return [read_png(base64.b64decode(u.split(",", 1)[1])) for u in urls]
-
-    def settle(self, *roots: Locator, quiet_s: float = 0.6, timeout_s: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        last, since = None, time.monotonic()
-        while time.monotonic() < deadline:
-            frames = [r.get_attribute("data-frames") for r in roots]
-            if frames != last:
-                last, since = frames, time.monotonic()
-            elif time.monotonic() - since >= quiet_s:
-                return
-            time.sleep(0.1)
-        raise AssertionError("the widgets kept drawing")
-
-    def kernel(self, code: str) -> str:
-        return self.notebook.kernel_run(code).strip()
-
-    def wait_kernel(self, code: str, expected: str, timeout_s: float = 15.0) -> None:
-        """The kernel hears changes a moment after the view made them."""
-        deadline = time.monotonic() + timeout_s
-        value = None
-        while time.monotonic() < deadline:
-            value = self.kernel(code)
-            if value == expected:
-                return
-            time.sleep(0.2)
-        raise AssertionError(f"{code!r} gave {value!r}, expected {expected!r}")
-
+class Lab(NotebookTours):
     def epoch_messages(self) -> int:
         """Messages the front end sent to the kernel with `epoch` in their state."""
         return sum(1 for m in self.notebook.comm_messages() if m["direction"] == "send" and "epoch" in m["keys"])

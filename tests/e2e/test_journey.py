@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Page
 
 from .conftest import close_page
 from .lab import JupyterServer, Notebook
-from .pixels import Image, difference_fraction, read_png
+from .pixels import difference_fraction
+from .tours import NotebookTours
 
 pytestmark = pytest.mark.e2e
 
@@ -42,31 +41,7 @@ LINKED_2 = "t2"
 COMPARE = "pair = grandtour.compare(A @ R, A, labels, playing=False, class_handles=False, height=320)\npair"
 
 
-@dataclass
-class Journey:
-    notebook: Notebook
-    page: Page
-
-    def root(self, cell: int, index: int = 0) -> Locator:
-        return self.notebook.cell_output_locator(cell).locator("div.grandtour").nth(index)
-
-    def canvases(self, *roots: Locator) -> list[Image]:
-        """The canvases' own pixels, read in one go (the same instant for all)."""
-        handles = [r.locator("canvas.grandtour-canvas").element_handle() for r in roots]
-        urls = self.page.evaluate("cs => cs.map(c => c.toDataURL('image/png'))", handles)
-        return [read_png(base64.b64decode(u.split(",", 1)[1])) for u in urls]
-
-    def settle(self, *roots: Locator, quiet_s: float = 0.6, timeout_s: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        last, since = None, time.monotonic()
-        while time.monotonic() < deadline:
-            frames = [r.get_attribute("data-frames") for r in roots]
-            if frames != last:
-                last, since = frames, time.monotonic()
-            elif time.monotonic() - since >= quiet_s:
-                return
-            time.sleep(0.1)
-        raise AssertionError("the widgets kept drawing")
+Journey = NotebookTours
 
 
 @pytest.fixture(scope="module")
