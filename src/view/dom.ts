@@ -14,6 +14,8 @@ const CSS = `
 .grandtour-overlay { pointer-events: none; }
 .grandtour-lasso { fill: rgba(78, 121, 167, 0.12); stroke: var(--jp-brand-color1, #4e79a7); stroke-width: 1.5; stroke-dasharray: 4 3; }
 .grandtour-toolbar { position: absolute; left: 8px; top: 8px; display: flex; gap: 6px; align-items: center;
+  /* A narrow view (each side of a comparison) wraps the controls instead of running into the legend. */
+  flex-wrap: wrap; max-width: calc(100% - 16px); box-sizing: border-box;
   background: var(--jp-layout-color0, rgba(255,255,255,0.85)); border-radius: 4px; padding: 2px 4px; cursor: default; }
 .grandtour-toolbar button { font: inherit; min-width: 28px; height: 24px; border: 1px solid var(--jp-border-color1, #bbb);
   background: var(--jp-layout-color1, #fff); color: inherit; border-radius: 3px; cursor: pointer; }
