@@ -24,7 +24,7 @@ from ipywidgets.widgets.widget import _remove_buffers
 import grandtour
 from grandtour import Tour
 from grandtour import publish
-from grandtour.publish import STANDALONE_BUNDLE, categorical_colors, script_json
+from grandtour.publish import STANDALONE_BUNDLE, categorical_colors, script_json, viridis
 
 REPO = Path(__file__).resolve().parents[2]
 # nbconvert re-serialises its HTML (attribute order may change), so match either order.
@@ -381,6 +381,45 @@ def test_to_png_fades_the_unselected_and_leaves_hidden_classes_out() -> None:
     tour.hidden_classes = ["class 1"]
     hidden = read_png(tour.to_png())
     assert near(hidden, 0.9 * colours[1] + 25.5, 6) == 0 and near(hidden, colours[1], 6) == 0
+
+
+def test_to_png_draws_the_colouring_of_color_by() -> None:
+    X, labels = blobs(n=1500, k=5)
+    codes = np.repeat(np.arange(5), 300)
+    tour = Tour(X, labels, class_handles=False, data={"score": codes * 0.25, "kind": codes % 2 == 0})
+    ends = viridis(np.array([0.0, 1.0]))  # the lowest score (class 0) and the highest (class 4)
+    tour.color_by = "score"
+    scored = read_png(tour.to_png())
+    for rgb in ends:
+        assert near(scored, 0.9 * rgb + 25.5) + near(scored, rgb) > 50, f"viridis end {rgb} missing"
+    assert near(scored, 0.9 * categorical_colors(5)[1] + 25.5, 3) == 0  # no class colour left
+    tour.color_by = "kind"  # two categories: the palette's first two colours
+    kinds = read_png(tour.to_png())
+    for rgb in categorical_colors(2):
+        assert near(kinds, 0.9 * rgb + 25.5) + near(kinds, rgb) > 50
+
+
+def test_to_png_colours_movement_and_difference_as_the_view_does() -> None:
+    X, labels = blobs(n=900, k=3)
+    moved = X.copy()
+    moved[:300] += 3.0  # class 0 moves, the rest stay
+    tour = Tour({"a": X, "b": moved}, labels, class_handles=False, layer="b", color_by="movement")
+    image = read_png(tour.to_png())
+    distance = tour.movement()
+    # Each layer is centred and scaled on its own, so the others move a little too, far less.
+    top, still = viridis(np.array([1.0, float(np.median(distance[300:]) / distance.max())]))
+    assert near(image, 0.9 * top + 25.5) + near(image, top) > 50  # the movers, at the bright end
+    assert near(image, 0.9 * still + 25.5, 12) + near(image, still, 12) > 50  # the others, darker
+    pair = grandtour.compare(X, moved, labels, class_handles=False)
+    pair.left.color_by = "difference"
+    assert read_png(pair.left.to_png()).tobytes() != read_png(pair.right.to_png()).tobytes()
+
+
+def test_viridis_matches_the_front_ends_table_and_greys_missing_values() -> None:
+    rgb = viridis(np.array([0.0, 0.5, 1.0, np.nan, -1.0]))
+    assert rgb[0].tolist() == [68, 1, 84] and rgb[2].tolist() == [253, 231, 37]
+    assert rgb[1].tolist() == [33, 144, 140]  # the middle stop, 0x21908c
+    assert rgb[3].tolist() == [190, 190, 190] and rgb[4].tolist() == rgb[0].tolist()
 
 
 def test_to_png_fits_every_point_and_follows_the_projection() -> None:

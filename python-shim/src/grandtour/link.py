@@ -86,7 +86,7 @@ class Comparison(ipywidgets.HBox):
         self.map = similarity_map
         self._link = link(left, right, selection=True, handles=True)
         # Each side may colour by "difference": the tour knows its partner.
-        left._partner, right._partner = right._uid, left._uid
+        left._partner, right._partner = right, left
         titled = [
             ipywidgets.VBox([ipywidgets.Label(value=name), tour], layout=ipywidgets.Layout(flex="1 1 0", min_width="0"))
             for name, tour in zip(names, (left, right))

@@ -513,6 +513,65 @@ def categorical_colors(count: int) -> np.ndarray:
     return rgb
 
 
+# src/core/colormap.ts: viridis at 33 evenly spaced stops, and the grey for missing values.
+_VIRIDIS = (
+    0x440154, 0x470D60, 0x48186A, 0x482374, 0x472D7B, 0x453681, 0x424086, 0x3F4989,
+    0x3B528B, 0x375A8D, 0x33638D, 0x2F6A8E, 0x2C728E, 0x297A8E, 0x26818E, 0x23898E,
+    0x21908C, 0x1F988B, 0x1F9F88, 0x21A685, 0x28AE80, 0x31B57B, 0x3EBC74, 0x4CC26C,
+    0x5DC963, 0x6ECE58, 0x82D34C, 0x96D83F, 0xABDC32, 0xC0DF24, 0xD5E21A, 0xEAE51A,
+    0xFDE725,
+)  # fmt: skip
+MISSING_RGB = (190, 190, 190)
+
+
+def viridis(t: np.ndarray) -> np.ndarray:
+    """The front end's viridis at ``t`` (clamped to [0, 1]) as ``(n, 3)`` floats; NaN is grey."""
+    t = np.asarray(t, dtype=np.float64)
+    stops = np.array([((c >> 16) & 255, (c >> 8) & 255, c & 255) for c in _VIRIDIS], dtype=np.float64)
+    x = np.clip(np.nan_to_num(t, nan=0.0), 0.0, 1.0) * (len(stops) - 1)
+    i = np.minimum(np.floor(x).astype(np.int64), len(stops) - 2)
+    f = (x - i)[:, None]
+    rgb = np.round(stops[i] + (stops[i + 1] - stops[i]) * f)
+    rgb[~np.isfinite(t)] = MISSING_RGB
+    return rgb
+
+
+def point_colours(tour: Tour) -> np.ndarray:
+    """Each point's colour under the tour's ``color_by``, as the front end computes it (``(n, 3)``)."""
+    n = tour._n
+    if tour.color_by == "movement":
+        return _distance_colours(tour.movement())
+    if tour.color_by == "difference" and tour._partner is not None:
+        from .lenses import difference
+
+        return _distance_colours(difference(tour, tour._partner))
+    attribute = tour.attributes.get(tour.color_by)
+    if attribute is not None:
+        values = attribute["values"]
+        if attribute["kind"] == "continuous":
+            low, high = attribute["range"]
+            span = high - low
+            return viridis((values - low) / span if span > 0 else np.where(np.isfinite(values), 0.5, np.nan))
+        names = attribute["categories"]
+        real = len(names) - 1 if names and names[-1] == "missing" else len(names)
+        if attribute["kind"] == "ordinal":
+            palette = viridis((np.arange(real) + 0.5) / max(real, 1))
+        else:
+            palette = categorical_colors(real).astype(np.float64)
+        palette = np.vstack([palette, np.tile(MISSING_RGB, (len(names) - real, 1))])
+        return palette[values.astype(np.int64)]
+    if tour._labels is None:
+        return np.tile(np.array(UNLABELLED, dtype=np.float64), (n, 1))
+    codes = np.frombuffer(bytes(tour._labels["view"]), dtype=tour._labels["dtype"]).astype(np.int64)
+    return categorical_colors(len(tour.label_names)).astype(np.float64)[codes]
+
+
+def _distance_colours(values: np.ndarray) -> np.ndarray:
+    # As the front end: viridis over [0, max], so that "nothing moved" is the dark end.
+    top = float(np.nanmax(values)) if values.size else 0.0
+    return viridis(values / (top if top > 0 else 1.0))
+
+
 def encode_png(rgb: np.ndarray) -> bytes:
     """An 8-bit RGB PNG of an ``(h, w, 3)`` uint8 array."""
     rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
@@ -620,8 +679,7 @@ def render_view(
     codes = None
     if tour._labels is not None:
         codes = np.frombuffer(bytes(tour._labels["view"]), dtype=tour._labels["dtype"]).astype(np.int64)
-    palette = categorical_colors(len(names)).astype(np.float64)
-    colours = palette[codes] if codes is not None else np.tile(np.array(UNLABELLED, dtype=np.float64), (n, 1))
+    colours = point_colours(tour)
 
     visible = np.ones(n, dtype=bool)
     hidden = {names.index(name) for name in tour.hidden_classes if name in names}

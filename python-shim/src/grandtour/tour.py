@@ -243,7 +243,7 @@ class Tour(anywidget.AnyWidget):
             raise ValueError(f"color={color_name!r} and color_by={color_by!r} disagree; pass one of them")
         color_by = color_by if color_by is not None else color_name or "label"
         self._attribute_names = [a["name"] for a in attributes]
-        self._partner: str | None = None  # the other tour's uid, set by grandtour.compare
+        self._partner: Tour | None = None  # the compared tour, set by grandtour.compare
         v.check_color_by(color_by, self._colorings(len(layers), compared=False))
 
         self._n = n
@@ -532,7 +532,7 @@ class Tour(anywidget.AnyWidget):
         """A PNG of the current view (``projection``), for papers and slides; returns its bytes.
 
         Drawn in Python with numpy like the front end draws: view units map to pixels as
-        ``s = 0.47 · min(width, height) · zoom``; dots in the class colours, and with a
+        ``s = 0.47 · min(width, height) · zoom``; dots in the colours of ``color_by``, and with a
         selection the other points faded grey behind it; hidden classes left out. ``zoom``
         defaults to the one that fits every point of this view; ``"widget"`` takes the zoom
         the widget opens at (fitted to the cloud's spread, so rare points may fall outside).
