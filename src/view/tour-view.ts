@@ -3,8 +3,7 @@
  * scene. It never talks to the widget model; it reports what the user did through
  * TourViewEvents, once per gesture, and the adapter decides what to sync.
  */
-import { polygonBounds, selectInPolygon } from '../core/lasso';
-import { beginDrag, contextSample, dragTo, projectVector, type DragState } from '../core/steer';
+import { projectVector } from '../core/steer';
 import { createViewport, pixelToView, pixelsPerUnit, viewToClip, viewToPixel, type Viewport } from '../core/viewport';
 import { expectFrameSize } from '../render/gl';
 import { Presenter } from '../render/present';
@@ -12,11 +11,13 @@ import { stepName } from '../core/epochs';
 import { element, ensureStyles, svgElement } from './dom';
 import { addToLoop, removeFromLoop, wake, type Animated } from './frame-loop';
 import { FpsReadout } from './fps';
+import { PointerGestures } from './gestures';
 import { HandlesLayer } from './handles-layer';
 import { pickNearest } from './hover-pick';
 import { Legend } from './legend';
 import { COLOR_BY_LABEL } from './color-by';
 import { ColorKeyView } from './color-key';
+import { onTourKey } from './keys';
 import { createHelp, Tooltip } from './overlays';
 import type { HandleData, TourSession } from './session';
 
@@ -49,8 +50,6 @@ export interface TourViewEvents {
   showFps(on: boolean): void;
 }
 
-/** Pointer travel (CSS px) below which a press is a click, not a lasso. */
-const CLICK_SLOP = 4;
 const MIN_ZOOM = 0.2;
 const MAX_ZOOM = 200;
 /**
@@ -69,17 +68,13 @@ const MIN_SAMPLE = 10_000;
  */
 const LIVE_PICK_LIMIT = 1_000_000;
 const HOVER_REST_MS = 120;
+/**
+ * A cheap pick (the drawn sample, or a small cloud) still costs a few ms (9 ms among 16k
+ * sampled points of 1M × 15: scattered rows): at most one per this many ms.
+ */
+const PICK_INTERVAL_MS = 100;
 /** A new centre of rotation eases in over this long. */
 const CENTRE_EASE_MS = 300;
-
-/** Keys a focused range input handles itself. */
-const SLIDER_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']);
-
-type Gesture =
-  | { kind: 'lasso'; points: number[]; makeHandle: boolean }
-  | { kind: 'pan'; x: number; y: number; panX: number; panY: number }
-  | { kind: 'steer'; index: number; drag: DragState; offsetX: number; offsetY: number }
-  | { kind: 'pinch'; distance: number; zoom: number };
 
 export class TourView implements Animated {
   readonly root: HTMLDivElement;
@@ -87,7 +82,6 @@ export class TourView implements Animated {
   private readonly canvas: HTMLCanvasElement;
   /** Hands each frame from the shared context to this view's canvas. */
   private readonly presenter: Presenter;
-  private readonly lassoPath: SVGPathElement;
   private readonly playButton: HTMLButtonElement;
   private readonly speedInput: HTMLInputElement;
   private readonly handleButton: HTMLButtonElement;
@@ -139,9 +133,7 @@ export class TourView implements Animated {
   private readonly intersectionObserver: IntersectionObserver | null;
   private readonly abort = new AbortController();
   private readonly onSessionChange = (): void => this.invalidate();
-  private gesture: Gesture | null = null;
-  /** Pointers currently down on the plot, for pinch zoom. */
-  private readonly pointers = new Map<number, [number, number]>();
+  private readonly gestures: PointerGestures;
   /** The next lasso makes a handle instead of a selection. */
   private handleMode = false;
   private panMode = false;
@@ -151,6 +143,7 @@ export class TourView implements Animated {
   private hoverMoved = false;
   /** When the pointer last moved (performance.now()), and the timer that picks once it rests. */
   private hoverAt = 0;
+  private lastPick = 0;
   private hoverTimer: ReturnType<typeof setTimeout> | null = null;
   private visible = true;
   private dirty = true;
@@ -158,8 +151,8 @@ export class TourView implements Animated {
   private frames = 0;
   /**
    * Whether the canvas has been sized to the plot. The first frame may come before the
-   * ResizeObserver's first report; drawing it at the default 300×150 and resizing the
-   * shared canvas afterwards made the next frame wait for the GPU (2.7 s at 1M points).
+   * ResizeObserver's first report; drawing it at a stale size and resizing the shared
+   * canvas afterwards made the next frame wait for the GPU (1.8–2.7 s at 1M points).
    */
   private sized = false;
 
@@ -183,8 +176,24 @@ export class TourView implements Animated {
     this.canvas = element(doc, 'canvas', 'grandtour-canvas');
     this.presenter = new Presenter(this.canvas);
     const overlay = svgElement(doc, 'svg', 'grandtour-overlay');
-    this.lassoPath = svgElement(doc, 'path', 'grandtour-lasso');
-    overlay.appendChild(this.lassoPath);
+    const lassoPath = svgElement(doc, 'path', 'grandtour-lasso');
+    overlay.appendChild(lassoPath);
+    this.gestures = new PointerGestures(this.plot, lassoPath, this.viewport, session, {
+      failed: () => this.failed,
+      handleMode: () => this.handleMode,
+      panMode: () => this.panMode,
+      focus: () => this.root.focus({ preventScroll: true }),
+      hideTooltip: () => this.tooltip.hide(),
+      hover: (point) => this.hoverOver(point),
+      zoomAt: (px, py, zoom) => this.zoomAt(px, py, zoom),
+      pan: (panX, panY) => this.panTo(panX, panY),
+      projection: () => this.currentProjection(),
+      clicked: (makeHandle) => {
+        if (!makeHandle) this.clearSelection();
+      },
+      lassoed: (indices, projection, makeHandle) => this.lassoed(indices, projection, makeHandle),
+      steered: (projection) => this.events.steer(projection),
+    });
 
     const toolbar = element(doc, 'div', 'grandtour-toolbar');
     this.playButton = this.button(doc, 'grandtour-play', '', '');
@@ -229,7 +238,7 @@ export class TourView implements Animated {
     this.plot.append(this.canvas, overlay);
     this.handlesLayer = new HandlesLayer(this.plot, {
       hover: (index) => this.session.setHighlight(index === null ? null : (this.session.handles[index]?.indices ?? null)),
-      grab: (index, event) => this.grabHandle(index, event),
+      grab: (index, event) => this.gestures.grabHandle(index, event),
       rename: (index, name) => this.renameHandle(index, name),
       remove: (index) => this.removeHandle(index),
     });
@@ -338,7 +347,7 @@ export class TourView implements Animated {
    */
   private updateCentre(now: number): boolean {
     const vp = this.viewport;
-    if (this.gesture?.kind === 'steer') {
+    if (this.gestures.steering) {
       this.centreHeld = true;
       return false;
     }
@@ -476,7 +485,7 @@ export class TourView implements Animated {
     this.resizeObserver.disconnect();
     this.intersectionObserver?.disconnect();
     this.session.listeners.delete(this.onSessionChange);
-    this.endGesture();
+    this.gestures.end();
     this.handlesLayer.destroy();
     this.legend.destroy();
     this.fps.destroy();
@@ -488,7 +497,9 @@ export class TourView implements Animated {
   private draw(now: number): void {
     const session = this.session;
     if (!session.layer) return;
-    if (!this.sized) this.measureCanvas();
+    // The first frame measures the plot as laid out now: a size taken at mount time (by
+    // setHeight) can predate the legend, and the resize that followed cost a GPU wait.
+    if (!this.sized || this.frames === 0) this.measureCanvas();
     expectFrameSize(this.canvas.width, this.canvas.height);
     session.attachGl();
     const gl = session.sharedGl;
@@ -790,6 +801,13 @@ export class TourView implements Animated {
     this.invalidate();
   }
 
+  private panTo(panX: number, panY: number): void {
+    this.userMoved = true;
+    this.viewport.panX = panX;
+    this.viewport.panY = panY;
+    this.invalidate();
+  }
+
   // -- events -------------------------------------------------------------------------
 
   private button(doc: Document, className: string, text: string, title: string): HTMLButtonElement {
@@ -839,18 +857,11 @@ export class TourView implements Animated {
     on(this.colorSelect, 'change', () => this.chooseColorBy(this.colorSelect.value));
     // Keys typed on the menu pick options; they are neither tour keys nor JupyterLab's.
     on(this.colorSelect, 'keydown', (event) => event.stopPropagation());
-    on(this.plot, 'pointerdown', (event) => this.onPointerDown(event));
-    on(this.plot, 'pointermove', (event) => this.onPointerMove(event));
-    on(this.plot, 'pointerup', (event) => this.onPointerUp(event));
-    on(this.plot, 'pointercancel', (event) => {
-      this.pointers.delete(event.pointerId);
-      this.endGesture();
-    });
+    this.gestures.listen(signal);
     on(this.plot, 'pointerleave', () => {
       this.hover = null;
       this.tooltip.hide();
     });
-    on(this.plot, 'wheel', (event) => this.onWheel(event), { passive: false });
     // Keys only while the widget has focus: listeners sit on the widget, never on window.
     on(this.root, 'keydown', (event) => this.onKeyDown(event));
   }
@@ -872,221 +883,48 @@ export class TourView implements Animated {
   }
 
   private onKeyDown(event: KeyboardEvent): void {
-    if (event.ctrlKey || event.metaKey || event.altKey) return;
-    const target = event.target as HTMLElement | null;
-    if (target instanceof HTMLInputElement && target.type !== 'range') return;
-    // Arrows on the epoch slider move the slider, not the layer (nor JupyterLab's cells).
-    if (target === this.epochInput && SLIDER_KEYS.has(event.key)) {
-      event.stopPropagation();
-      return;
-    }
-    switch (event.key) {
-      case 'Escape':
-        // Jupyter takes Escape to leave the output; it belongs to the widget only when
-        // there is something of ours to dismiss.
-        if (!this.gesture && this.session.selection.length === 0 && !this.handleMode && this.help.style.display === 'none') return;
-        this.endGesture();
-        this.handleMode = false;
-        this.help.style.display = 'none';
-        this.clearSelection();
-        this.refreshControls();
-        break;
-      case ' ':
-      case 'p':
-        this.togglePlaying();
-        break;
-      case 'd':
-        this.handleMode = !this.handleMode;
-        this.refreshControls();
-        break;
-      case 'x':
-        this.removeHandle(this.session.handles.length - 1);
-        break;
-      case 'i':
-        this.toggleImages();
-        break;
-      case 'r':
-        this.resetView();
-        break;
-      case 'j':
-      case 'ArrowRight':
-        this.stepLayer(1);
-        break;
-      case 'k':
-      case 'ArrowLeft':
-        this.stepLayer(-1);
-        break;
-      case ']':
-        this.stepEpoch(1);
-        break;
-      case '[':
-        this.stepEpoch(-1);
-        break;
-      case 'g':
-        this.toggleGuided();
-        break;
-      case 'z':
-        this.toggleDepth();
-        break;
-      case 'f':
-        this.toggleFps();
-        break;
-      case '0':
-      case '1':
-      case '2':
-      case '3':
-      case '4':
-      case '5':
-      case '6':
-      case '7':
-      case '8':
-      case '9':
-        // Consumed even without such a handle: in Jupyter's command mode 1–6 make headings.
-        this.setCentre(event.key === '0' ? null : Number(event.key) - 1);
-        break;
-      case '?':
-        this.toggleHelp();
-        break;
-      default:
-        return;
-    }
-    // Handled here, so JupyterLab's command-mode keys (d d, x, i i, …) never see it.
-    event.preventDefault();
-    event.stopPropagation();
-  }
-
-  private localPoint(event: PointerEvent | WheelEvent): [number, number] {
-    const rect = this.plot.getBoundingClientRect();
-    return [event.clientX - rect.left, event.clientY - rect.top];
-  }
-
-  private onWheel(event: WheelEvent): void {
-    event.preventDefault();
-    const [x, y] = this.localPoint(event);
-    const delta = event.deltaMode === 1 ? event.deltaY * 16 : event.deltaY;
-    this.zoomAt(x, y, this.viewport.zoom * Math.exp(-delta * 0.0015));
-  }
-
-  private onPointerDown(event: PointerEvent): void {
-    if (this.failed) return;
-    const target = event.target as HTMLElement;
-    if (target.closest('.grandtour-toolbar, .grandtour-handle, .grandtour-help, .grandtour-layers, .grandtour-epochs')) return;
-    this.root.focus({ preventScroll: true });
-    const point = this.localPoint(event);
-    this.pointers.set(event.pointerId, point);
-    this.plot.setPointerCapture(event.pointerId);
-    event.preventDefault();
-    this.tooltip.hide();
-    if (this.pointers.size === 2) {
-      // A second finger turns whatever the first one started into a pinch.
-      this.endGesture();
-      const [a, b] = [...this.pointers.values()];
-      this.gesture = { kind: 'pinch', distance: Math.hypot(a[0] - b[0], a[1] - b[1]), zoom: this.viewport.zoom };
-      return;
-    }
-    if (this.pointers.size > 2 || this.gesture) return;
-    if (this.panMode || event.button === 1 || event.ctrlKey || event.metaKey) {
-      this.gesture = { kind: 'pan', x: point[0], y: point[1], panX: this.viewport.panX, panY: this.viewport.panY };
-      return;
-    }
-    if (event.button !== 0) return;
-    this.gesture = { kind: 'lasso', points: [...point], makeHandle: this.handleMode };
-    this.session.hold();
-  }
-
-  private grabHandle(index: number, event: PointerEvent): void {
-    const handle = this.session.handles[index];
-    const layer = this.session.layer;
-    if (event.button !== 0 || !handle || !layer || this.gesture) return;
-    event.preventDefault();
-    event.stopPropagation();
-    this.root.focus({ preventScroll: true });
-    this.plot.setPointerCapture(event.pointerId);
-    this.pointers.set(event.pointerId, this.localPoint(event));
-    this.session.hold();
-    const basis = Float64Array.from(this.session.basis(performance.now()));
-    const centroids = this.session.handles.map((h) => this.session.centroid(h));
-    const drag = beginDrag(centroids, index, basis, () =>
-      contextSample(layer.n, handle.indices, 24).map((p) =>
-        Float64Array.from(layer.points.subarray(p * layer.dims, (p + 1) * layer.dims)),
-      ),
+    onTourKey(
+      event,
+      {
+        canDismiss: () =>
+          this.gestures.active || this.session.selection.length > 0 || this.handleMode || this.help.style.display !== 'none',
+        dismiss: () => {
+          this.gestures.end();
+          this.handleMode = false;
+          this.help.style.display = 'none';
+          this.clearSelection();
+          this.refreshControls();
+        },
+        togglePlaying: () => this.togglePlaying(),
+        toggleHandleMode: () => {
+          this.handleMode = !this.handleMode;
+          this.refreshControls();
+        },
+        removeLastHandle: () => this.removeHandle(this.session.handles.length - 1),
+        toggleImages: () => this.toggleImages(),
+        resetView: () => this.resetView(),
+        stepLayer: (step) => this.stepLayer(step),
+        stepEpoch: (step) => this.stepEpoch(step),
+        toggleGuided: () => this.toggleGuided(),
+        toggleDepth: () => this.toggleDepth(),
+        toggleFps: () => this.toggleFps(),
+        setCentre: (index) => this.setCentre(index),
+        toggleHelp: () => this.toggleHelp(),
+      },
+      this.epochInput,
     );
-    const [x, y] = projectVector(centroids[index], basis, 3);
-    const [hx, hy] = viewToPixel(this.viewport, x, y);
-    const [px, py] = this.localPoint(event);
-    this.gesture = { kind: 'steer', index, drag, offsetX: px - hx, offsetY: py - hy };
   }
 
-  private onPointerMove(event: PointerEvent): void {
-    const point = this.localPoint(event);
-    if (this.pointers.has(event.pointerId)) this.pointers.set(event.pointerId, point);
-    const gesture = this.gesture;
-    if (!gesture) {
-      if (event.pointerType === 'mouse' || event.pointerType === 'pen') {
-        this.hover = point;
-        this.hoverMoved = true;
-        this.hoverAt = performance.now();
-        wake();
-      }
-      return;
-    }
-    const [x, y] = point;
-    if (gesture.kind === 'lasso') {
-      const lastX = gesture.points[gesture.points.length - 2];
-      const lastY = gesture.points[gesture.points.length - 1];
-      if (Math.hypot(x - lastX, y - lastY) < 2) return;
-      gesture.points.push(x, y);
-      this.lassoPath.setAttribute('d', lassoPathData(gesture.points));
-    } else if (gesture.kind === 'pan') {
-      this.userMoved = true;
-      this.viewport.panX = gesture.panX + x - gesture.x;
-      this.viewport.panY = gesture.panY + y - gesture.y;
-      this.invalidate();
-    } else if (gesture.kind === 'steer') {
-      const [vx, vy] = pixelToView(this.viewport, x - gesture.offsetX, y - gesture.offsetY);
-      const basis = Float64Array.from(this.session.basis(performance.now()));
-      this.session.setBasis(dragTo(gesture.drag, basis, vx, vy));
-    } else if (gesture.kind === 'pinch' && this.pointers.size === 2) {
-      const [a, b] = [...this.pointers.values()];
-      const distance = Math.hypot(a[0] - b[0], a[1] - b[1]);
-      if (gesture.distance > 0) this.zoomAt((a[0] + b[0]) / 2, (a[1] + b[1]) / 2, (gesture.zoom * distance) / gesture.distance);
-    }
+  /** The mouse moved with no gesture under way: the tooltip follows it. */
+  private hoverOver(point: [number, number]): void {
+    this.hover = point;
+    this.hoverMoved = true;
+    this.hoverAt = performance.now();
+    wake();
   }
 
-  private onPointerUp(event: PointerEvent): void {
-    this.onPointerMove(event);
-    this.pointers.delete(event.pointerId);
-    const gesture = this.gesture;
-    if (!gesture) return;
-    if (gesture.kind === 'lasso') {
-      this.finishLasso(gesture.points, gesture.makeHandle);
-    } else if (gesture.kind === 'steer') {
-      const projection = this.currentProjection();
-      this.endGesture();
-      this.events.steer(projection);
-    } else if (gesture.kind !== 'pinch' || this.pointers.size === 0) {
-      this.endGesture();
-    }
-  }
-
-  private finishLasso(lasso: number[], makeHandle: boolean): void {
-    const layer = this.session.layer;
-    if (isClick(lasso) || !layer) {
-      this.endGesture();
-      if (!makeHandle) this.clearSelection();
-      return;
-    }
-    const polygon = new Float64Array(lasso.length);
-    for (let v = 0; v < lasso.length; v += 2) {
-      const [x, y] = pixelToView(this.viewport, lasso[v], lasso[v + 1]);
-      polygon[v] = x;
-      polygon[v + 1] = y;
-    }
-    // The tour is held until endGesture(), so this is the basis of the frame on screen.
-    const basis = this.session.basis(performance.now());
-    const indices = this.session.withoutHidden(selectInPolygon(layer.points, layer.n, layer.dims, basis, 3, polygon));
-    const projection = this.currentProjection();
-    this.endGesture();
+  /** A lasso ended: its points become the selection, or a handle in handle mode. */
+  private lassoed(indices: Uint32Array, projection: number[][], makeHandle: boolean): void {
     if (makeHandle) {
       this.handleMode = false;
       if (indices.length > 0) this.addHandle(indices);
@@ -1099,38 +937,30 @@ export class TourView implements Animated {
     this.events.select(indices, projection);
   }
 
-  private endGesture(): void {
-    const gesture = this.gesture;
-    if (!gesture) return;
-    this.gesture = null;
-    if (gesture.kind === 'lasso') this.lassoPath.setAttribute('d', '');
-    if (gesture.kind === 'lasso' || gesture.kind === 'steer') this.session.release();
-  }
-
   // -- hover --------------------------------------------------------------------------
 
   private updateTooltip(now: number, animating: boolean): void {
     const layer = this.session.layer;
-    if (!this.hover || !layer || this.gesture) return;
+    if (!this.hover || !layer || this.gestures.active) return;
     // The sample the last frame drew, if it drew one: pick among the points on screen.
     const candidates = this.lodSample === undefined ? null : this.session.attachGl().sampleIndices(this.lodSample);
     const cheap = candidates !== null || layer.n * layer.dims <= LIVE_PICK_LIMIT;
     if (!this.hoverMoved && (!animating || !cheap)) return;
-    if (!cheap) {
-      const wait = this.hoverAt + HOVER_REST_MS - performance.now();
-      if (wait > 0) {
-        // Still moving over a large cloud: no stale tooltip, and one pick once it rests.
-        this.tooltip.hide();
-        if (this.hoverTimer === null) {
-          this.hoverTimer = setTimeout(() => {
-            this.hoverTimer = null;
-            wake();
-          }, wait);
-        }
-        return;
+    const wait = (cheap ? this.lastPick + PICK_INTERVAL_MS : this.hoverAt + HOVER_REST_MS) - performance.now();
+    if (wait > 0) {
+      // Over a large cloud the pointer is still moving: no stale tooltip, and one pick
+      // once it rests. A cheap pick just waits for its turn.
+      if (!cheap) this.tooltip.hide();
+      if (this.hoverTimer === null) {
+        this.hoverTimer = setTimeout(() => {
+          this.hoverTimer = null;
+          wake();
+        }, wait);
       }
+      return;
     }
     this.hoverMoved = false;
+    this.lastPick = performance.now();
     const [hx, hy] = pixelToView(this.viewport, this.hover[0], this.hover[1]);
     const radius = Math.max(6, this.pointSize()) / pixelsPerUnit(this.viewport);
     const hiddenClasses = this.session.hiddenClasses;
@@ -1148,14 +978,3 @@ export class TourView implements Animated {
   }
 }
 
-function lassoPathData(points: number[]): string {
-  let d = `M${points[0].toFixed(1)},${points[1].toFixed(1)}`;
-  for (let v = 2; v < points.length; v += 2) d += `L${points[v].toFixed(1)},${points[v + 1].toFixed(1)}`;
-  return `${d}Z`;
-}
-
-function isClick(points: number[]): boolean {
-  if (points.length < 6) return true;
-  const [minX, minY, maxX, maxY] = polygonBounds(points);
-  return maxX - minX < CLICK_SLOP && maxY - minY < CLICK_SLOP;
-}
