@@ -7,7 +7,7 @@ import type { Buffer, DrawCommand, Elements, Texture2D } from 'regl';
 import { SampleOrder } from './sample-order';
 import { packAtlases, type ImageSet } from './atlas';
 import { chunkCount } from '../core/projection';
-import { FRAGMENT_SHADER, vertexShader, type PointSource } from './shaders';
+import { fragmentShader, vertexShader, type PointSource } from './shaders';
 import type { SharedGl } from './gl';
 
 /** Attributes besides the coordinates: colour, state and index. */
@@ -217,7 +217,8 @@ export class PointScene {
     // Every point at the same depth (no emphasis, no thumbnails, no depth cue): the depth
     // test would pass every fragment, so it is left off (per-fragment work in software GL).
     const layered = params.hasSelection || params.hasHighlight || params.showImages || (params.depth ?? 0) !== 0;
-    const command = this.command(layer.source, layer.chunks, from !== undefined, sampled, layered);
+    const images = params.showImages && this.atlases.length > 0;
+    const command = this.command(layer.source, layer.chunks, from !== undefined, sampled, layered, images);
     const props = this.props;
     const { x, y, z } = this.basisChunks;
     for (let k = 0; k < layer.chunks; k++) {
@@ -336,8 +337,15 @@ export class PointScene {
     this.sampleOrder = null;
   }
 
-  private command(source: PointSource, chunks: number, blend: boolean, sampled = false, layered = true): DrawCommand {
-    const key = `${source}:${chunks}:${blend}:${sampled}:${layered}`;
+  private command(
+    source: PointSource,
+    chunks: number,
+    blend: boolean,
+    sampled = false,
+    layered = true,
+    images = true,
+  ): DrawCommand {
+    const key = `${source}:${chunks}:${blend}:${sampled}:${layered}:${images}`;
     const existing = this.commands.get(key);
     if (existing) return existing;
     const { regl } = this.gl;
@@ -392,8 +400,8 @@ export class PointScene {
       uniforms.uPerRow = regl.prop<any, any>('perRow');
     }
     const command = regl({
-      vert: vertexShader(source, chunks, blend),
-      frag: FRAGMENT_SHADER,
+      vert: vertexShader(source, chunks, blend, images),
+      frag: fragmentShader(images),
       attributes: attributes as any,
       uniforms: uniforms as any,
       count: regl.prop<any, any>('count'),

@@ -59,8 +59,13 @@ vec3 projectPoint() {
 }`;
 }
 
-export function vertexShader(source: PointSource, chunks: number, blend = false): string {
-  return `precision highp float;
+/**
+ * `images`: the variant that can draw thumbnails. Without it (dots only, the common case)
+ * the shaders have one varying instead of four and no thumbnail branch: in software GL
+ * every varying is interpolated per fragment, and the difference showed at 1M points.
+ */
+export function vertexShader(source: PointSource, chunks: number, blend = false, images = true): string {
+  return `${images ? '#define IMAGES\n' : ''}precision highp float;
 ${basisUniforms(chunks)}
 attribute float aIndex;
 ${projector(source, chunks, blend)}
@@ -78,9 +83,11 @@ uniform float uAtlasFirst;
 uniform float uCellsPerRow;
 uniform vec2 uCellSize;
 varying vec4 vColor;
+#ifdef IMAGES
 varying float vImage;
 varying vec2 vCell;
 varying vec2 vCellSize;
+#endif
 
 float bit(float state, float value) {
   return mod(floor(state / value), 2.0);
@@ -98,7 +105,11 @@ void main() {
   // A hovered handle or class outranks the selection: it is what the pointer asks about.
   float emphasis = uHasHighlight > 0.5 ? highlight : uHasSelection * selected;
   float faded = uHasHighlight > 0.5 ? 1.0 - highlight : uHasSelection * (1.0 - selected);
+#ifdef IMAGES
   float image = uShowImages * (1.0 - faded) * (uImagesSelectedOnly > 0.5 ? selected : 1.0);
+#else
+  float image = 0.0;
+#endif
   vec3 p = projectPoint();
   // Emphasised points in front, faded ones behind, thumbnails in front of dots.
   float z = faded > 0.5 ? 0.5 : (image > 0.5 ? -0.6 : (emphasis > 0.5 ? -0.5 : 0.0));
@@ -108,23 +119,29 @@ void main() {
   float far = max(-depth, 0.0);
   gl_Position = vec4(p.xy * uViewToClip.xy + uViewToClip.zw, z - 0.04 * depth, 1.0);
   gl_PointSize = (image > 0.5 ? uImageSize : uPointSize * (1.0 + 0.35 * emphasis)) * (1.0 + 0.5 * depth);
+#ifdef IMAGES
   vImage = image;
   float local = aIndex - uAtlasFirst;
   float row = floor((local + 0.5) / uCellsPerRow);
   vCell = vec2(local - row * uCellsPerRow, row) * uCellSize;
   // Passed on as a varying: a uniform shared by both stages must agree in precision.
   vCellSize = uCellSize;
+#endif
   vColor = vec4(mix(mix(aColor, vec3(0.62), faded * 0.7), vec3(1.0), 0.5 * far), mix(0.9, 0.22, faded) * (1.0 - 0.45 * far));
 }`;
 }
 
-export const FRAGMENT_SHADER = `precision mediump float;
-uniform sampler2D uAtlas;
+export function fragmentShader(images = true): string {
+  return `${images ? '#define IMAGES\n' : ''}precision mediump float;
 varying vec4 vColor;
+#ifdef IMAGES
+uniform sampler2D uAtlas;
 varying float vImage;
 varying vec2 vCell;
 varying vec2 vCellSize;
+#endif
 void main() {
+#ifdef IMAGES
   if (vImage > 0.5) {
     vec2 q = gl_PointCoord;
     // A thin frame in the class colour says which class a thumbnail belongs to.
@@ -135,6 +152,7 @@ void main() {
     gl_FragColor = texture2D(uAtlas, vCell + q * vCellSize);
     return;
   }
+#endif
   vec2 c = gl_PointCoord * 2.0 - 1.0;
   float r2 = dot(c, c);
   if (r2 > 1.0) discard;
@@ -142,3 +160,6 @@ void main() {
   float edge = 1.0 - smoothstep(0.7, 1.0, r2);
   gl_FragColor = vec4(vColor.rgb, vColor.a * edge);
 }`;
+}
+
+export const FRAGMENT_SHADER = fragmentShader(true);
