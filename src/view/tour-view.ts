@@ -61,6 +61,11 @@ const MOVING_FRAME_BUDGET_MS = 50;
 /** Never sample below this many points, nor sample a cloud smaller than this. */
 const MIN_SAMPLE = 10_000;
 /**
+ * The first moving frame, before any cost is measured, draws at most this many points: a
+ * first full frame of 1M points took 1.3 s of software GL, and input waited for it.
+ */
+const FIRST_SAMPLE = 50_000;
+/**
  * Hover picking projects every candidate point on the CPU. Up to this many coordinates
  * (n·d) it runs on every frame while the view moves; above it, over every point, it waits
  * until the pointer has rested HOVER_REST_MS (40 ms of JS at 1M × 15 would otherwise run
@@ -347,7 +352,7 @@ export class TourView implements Animated {
    */
   private updateCentre(now: number): boolean {
     const vp = this.viewport;
-    if (this.gestures.steering) {
+    if (this.gestures.kind === 'steer') {
       this.centreHeld = true;
       return false;
     }
@@ -531,7 +536,8 @@ export class TourView implements Animated {
       const cost = (now - this.lastMoving.at) / this.lastMoving.drawn;
       this.msPerPoint = this.msPerPoint === 0 ? cost : 0.6 * this.msPerPoint + 0.4 * cost;
     }
-    this.lastMoving = this.isMoving() ? { at: now, drawn } : null;
+    // Not across a held lasso: the pause is not the cost of a frame.
+    this.lastMoving = this.isMoving() && this.gestures.kind !== 'lasso' ? { at: now, drawn } : null;
     // Touch the DOM only when the sample changes: this runs every frame.
     if (sample !== this.lodSample) {
       this.lodSample = sample;
@@ -562,6 +568,7 @@ export class TourView implements Animated {
   private movingSample(): number | undefined {
     const n = this.session.count;
     if (!this.levelOfDetail || !this.isMoving() || n <= MIN_SAMPLE || this.session.showImages) return undefined;
+    if (this.msPerPoint === 0) return n > FIRST_SAMPLE ? FIRST_SAMPLE : undefined;
     if (this.msPerPoint * n <= MOVING_FRAME_BUDGET_MS) return undefined;
     // Whole thousands: the badge (and the draw call) then change only when the cost does.
     const affordable = Math.floor(MOVING_FRAME_BUDGET_MS / this.msPerPoint / 1000) * 1000;
@@ -569,9 +576,12 @@ export class TourView implements Animated {
   }
 
   private isMoving(): boolean {
-    const kind = this.gesture?.kind;
+    const kind = this.gestures.kind;
     return (
       (this.session.playing && this.session.clock.playing) ||
+      // A lasso (or a click) holds a playing tour for a moment: it stays a moving view, as
+      // a full frame for that moment kept input waiting for the GPU (1.3 s at 1M).
+      (kind === 'lasso' && this.session.playing) ||
       this.session.transitioning ||
       kind === 'steer' ||
       kind === 'pan' ||
