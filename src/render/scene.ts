@@ -400,7 +400,7 @@ export class PointScene {
       uniforms.uPerRow = regl.prop<any, any>('perRow');
     }
     const command = regl({
-      vert: vertexShader(source, chunks, blend, images),
+      vert: vertexShader(source, chunks, blend, images, !layered && !images),
       frag: fragmentShader(images),
       attributes: attributes as any,
       uniforms: uniforms as any,

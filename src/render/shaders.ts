@@ -22,7 +22,11 @@ function attributeProjector(chunks: number, name: string, prefix: string): strin
     Array.from({ length: chunks }, (_, k) => `dot(${prefix}${k}, ${axis}[${k}])`).join(' + ');
   return `${attrs}
 vec3 ${name}() {
+#ifdef FLAT
+  return vec3(${sum('uBx')}, ${sum('uBy')}, 0.0);
+#else
   return vec3(${sum('uBx')}, ${sum('uBy')}, ${sum('uBz')});
+#endif
 }`;
 }
 
@@ -36,7 +40,11 @@ vec3 ${name}() {
   vec3 p = vec3(0.0);
   for (int k = 0; k < ${chunks}; k++) {
     vec4 x = texture2D(${sampler}, (vec2(first + float(k), row) + 0.5) / uDataSize);
+#ifdef FLAT
+    p += vec3(dot(x, uBx[k]), dot(x, uBy[k]), 0.0);
+#else
     p += vec3(dot(x, uBx[k]), dot(x, uBy[k]), dot(x, uBz[k]));
+#endif
   }
   return p;
 }`;
@@ -60,12 +68,14 @@ vec3 projectPoint() {
 }
 
 /**
+ * `flat`: the variant for frames where every point is drawn alike (see main()); only
+ * without `images`.
  * `images`: the variant that can draw thumbnails. Without it (dots only, the common case)
  * the shaders have one varying instead of four and no thumbnail branch: in software GL
  * every varying is interpolated per fragment, and the difference showed at 1M points.
  */
-export function vertexShader(source: PointSource, chunks: number, blend = false, images = true): string {
-  return `${images ? '#define IMAGES\n' : ''}precision highp float;
+export function vertexShader(source: PointSource, chunks: number, blend = false, images = true, flat = false): string {
+  return `${images ? '#define IMAGES\n' : flat ? '#define FLAT\n' : ''}precision highp float;
 ${basisUniforms(chunks)}
 attribute float aIndex;
 ${projector(source, chunks, blend)}
@@ -100,6 +110,14 @@ void main() {
     gl_PointSize = 0.0;
     return;
   }
+#ifdef FLAT
+  // Nothing emphasised or faded, no thumbnails, no depth cue: every point alike, and no
+  // third axis to project (a third of the projection's work).
+  vec3 p = projectPoint();
+  gl_Position = vec4(p.xy * uViewToClip.xy + uViewToClip.zw, 0.0, 1.0);
+  gl_PointSize = uPointSize;
+  vColor = vec4(aColor, 0.9);
+#else
   float selected = bit(state, 1.0);
   float highlight = bit(state, 4.0);
   // A hovered handle or class outranks the selection: it is what the pointer asks about.
@@ -128,6 +146,7 @@ void main() {
   vCellSize = uCellSize;
 #endif
   vColor = vec4(mix(mix(aColor, vec3(0.62), faded * 0.7), vec3(1.0), 0.5 * far), mix(0.9, 0.22, faded) * (1.0 - 0.45 * far));
+#endif
 }`;
 }
 
