@@ -495,7 +495,8 @@ def table(results: dict[str, Any]) -> str:
             "### Render, per frame (ms: median over frames, min in brackets)",
             "",
             "JS = main-thread time of the frame's synchronous work (for the widget: its requestAnimationFrame "
-            "callback; drawImage = the part spent copying the shared WebGL canvas into the view's 2D canvas). "
+            "callback; drawImage = the part spent copying the shared WebGL canvas into the view's 2D canvas, 0 when "
+            "the frame is handed over as an ImageBitmap). "
             "Total = until a 1-pixel read of the finished picture returns. Ratio = median over rounds of "
             "widget ÷ floor measured back to back.",
             "",
@@ -587,8 +588,8 @@ def details(results: dict[str, Any]) -> list[str]:
         lines += ["### The kernel's share (ms, best of 3)", "",
                   "| step | now | alternative measured alongside |", "|---|---|---|",
                   f"| `Tour(X, labels)`, {k['n']:,} × {k['d']} | {f(k['tour_ms'])} | — |",
-                  f"| `as_matrix` (float64 copy, isfinite, abs max) | {f(k['as_matrix_ms'])} | {f(k['as_matrix_float32_checks_ms'])} (isfinite on the float32 input) |",
-                  f"| `normalise` (float64) | {f(k['normalise_ms'])} | {f(k['normalise_float32_ms'])} (float32, in place) |",
+                  f"| `as_matrix` (isfinite on the input's type, float64 copy) | {f(k['as_matrix_ms'])} | {f(k['as_matrix_float32_checks_ms'])} (isfinite on the float32 input alone) |",
+                  f"| `normalise` (float64 mean, float32 output) | {f(k['normalise_ms'])} | {f(k['normalise_float32_ms'])} (all float32, from float32 input) |",
                   f"| `t.selected = ` {k['selected']:,} sorted indices from the front end | {f(k['set_selected_ms'])} | — |",
                   f"| of which `np.unique` (numpy {k['numpy']}) | {f(k['np_unique_ms'])} | {f(k['increasing_check_ms'], 1)} (strictly increasing?), "
                   f"{f(k['sort_and_compare_ms'])} (sort, compare neighbours) |", ""]
