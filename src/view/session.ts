@@ -6,10 +6,9 @@
 import { TourClock } from '../core/clock';
 import { basisAt, createOrientation, setBasisAt, type Orientation } from '../core/orientation';
 import { multiplyInto } from '../core/frame';
-import { orthogonalProcrustes } from '../core/procrustes';
 import { largestVariance } from '../core/spread';
 import { centroidOf } from '../core/steer';
-import { classScatter, guidedStep, type ClassScatter } from '../core/guided';
+import { guidedStep } from '../core/guided';
 import { epochsOf, findLayer, layerKey, layersOfEpoch } from '../core/epochs';
 import type { ImageSet } from '../render/atlas';
 import { categoricalColors } from '../core/palette';
@@ -32,6 +31,9 @@ import { PointScene } from '../render/scene';
 import { STATE_HIDDEN, STATE_HIGHLIGHT, STATE_SELECTED } from '../render/shaders';
 import { pageShared } from '../page-shared';
 import { wake } from './frame-loop';
+import { joinLinkGroup, leaveLinkGroup, linkCarries, type LinkedChange, type LinkGroup, type LinkOptions } from './link-groups';
+import { alignmentRotation, comparePartnerIn, unrotateBasis } from './alignment';
+import { GUIDED_RATE, GuidedBlend } from './guided-blend';
 
 export interface LayerData {
   name: string;
@@ -50,36 +52,8 @@ export interface HandleData {
 /** How long a layer switch takes. */
 export const TRANSITION_MS = 700;
 
-/** The guided tour fades in and out over this long. */
-const GUIDED_RAMP_MS = 500;
-/** With guidance fully on the random rotation runs at 30% of its speed. */
-const GUIDED_SLOWDOWN = 0.7;
-/** Largest guided move per second (Frobenius norm of the frame's change) at speed 1. */
-const GUIDED_RATE = 0.6;
 /** Depth cue scale relative to the fitted zoom. */
 const DEPTH_SCALE = 1.2;
-
-/**
- * Tours linked with grandtour.link share one clock and, per dimension, one orientation:
- * they rotate in lockstep and a drag in one steers all, with no kernel round trip.
- */
-export interface LinkGroup {
-  readonly id: string;
-  readonly clock: TourClock;
-  readonly orientations: Map<number, Orientation>;
-  readonly members: Set<TourSession>;
-  selection: boolean;
-  handles: boolean;
-}
-
-/** Page-wide, like the sessions below: two Tours may run two instances of this bundle. */
-const linkGroups = pageShared('links', () => new Map<string, LinkGroup>());
-
-/** A change made in one linked tour that the others' adapters must tell their models. */
-export type LinkedChange =
-  | { kind: 'selection'; indices: Uint32Array }
-  | { kind: 'handles'; handles: HandleData[] }
-  | { kind: 'playing'; playing: boolean };
 
 export class TourSession {
   private readonly ownClock = new TourClock(performance.now());
@@ -141,12 +115,8 @@ export class TourSession {
   private userSpeed = 1;
   private zoomSlowdown = 1;
   /** The guided tour (class-separating) blended with the random one; see guide(). */
-  guided = false;
-  private guidedRamp = { from: 0, to: 0, start: 0 };
-  private guidedAt: number | null = null;
+  private readonly guidance = new GuidedBlend();
   private guideSlowdown = 1;
-  /** Scatter matrices per layer (null: nothing to separate), for the current labels. */
-  private scatterCache = new WeakMap<LayerData, ClassScatter | null>();
   depth = false;
   private membersCache: Uint32Array[] | null = null;
   /** A layer switch under way: the layer left, and when the switch began (wall ms). */
@@ -287,12 +257,13 @@ export class TourSession {
     return this.transition !== null;
   }
 
-  /** Guided tour on or off (the `guided` trait): its weight ramps over GUIDED_RAMP_MS. */
+  get guided(): boolean {
+    return this.guidance.on;
+  }
+
+  /** Guided tour on or off (the `guided` trait): its weight ramps in or out. */
   setGuided(on: boolean): void {
-    if (on === this.guided) return;
-    const now = performance.now();
-    this.guidedRamp = { from: this.guidedWeight(now), to: on ? 1 : 0, start: now };
-    this.guided = on;
+    if (!this.guidance.set(on, performance.now())) return;
     this.changed();
   }
 
@@ -303,13 +274,6 @@ export class TourSession {
     this.changed();
   }
 
-  /** How much of the guided tour is blended in at wall time `now` (0…1, eased). */
-  guidedWeight(now: number): number {
-    const { from, to, start } = this.guidedRamp;
-    const s = Math.min(1, Math.max(0, (now - start) / GUIDED_RAMP_MS));
-    return from + (to - from) * s * s * (3 - 2 * s);
-  }
-
   /**
    * One guided step per frame: while the tour plays, the random rotation slows (never to a
    * stop) and the frame moves uphill on the class-separation index by an amount set by the
@@ -318,27 +282,20 @@ export class TourSession {
    * the view it reached, without a jump.
    */
   private guide(now: number): void {
-    const weight = this.guidedWeight(now);
-    const slowdown = 1 - GUIDED_SLOWDOWN * weight;
+    const weight = this.guidance.weight(now);
+    const slowdown = this.guidance.slowdown(weight);
     if (slowdown !== this.guideSlowdown) {
       this.guideSlowdown = slowdown;
       this.clock.setSpeed(this.userSpeed * this.zoomSlowdown * slowdown, now);
     }
-    const last = this.guidedAt;
-    this.guidedAt = now;
     // Views of one session call this in the same tick: only the first one steps.
-    if (weight <= 0 || last === null || now <= last || this.holds > 0 || !this.clock.playing) return;
+    const seconds = this.guidance.stepSeconds(now);
+    if (weight <= 0 || seconds === null || this.holds > 0 || !this.clock.playing) return;
     const layer = this.layer;
     const codes = this.labelCodes;
     if (!layer || !codes) return;
-    let scatter = this.scatterCache.get(layer);
-    if (scatter === undefined) {
-      scatter = classScatter(layer.points, layer.n, layer.dims, codes);
-      this.scatterCache.set(layer, scatter);
-    }
+    const scatter = this.guidance.scatterOf(layer, codes);
     if (!scatter || scatter.dims !== layer.dims) return;
-    // A stalled tab must not make one giant step.
-    const seconds = Math.min(now - last, 100) / 1000;
     const shown = Float64Array.from(this.basis(now));
     if (shown.length !== layer.dims * 3) return;
     const next = guidedStep(scatter, shown, 3, weight * GUIDED_RATE * this.userSpeed * seconds);
@@ -346,7 +303,7 @@ export class TourSession {
   }
 
   setLabels(codes: ArrayLike<number> | null, names: string[]): void {
-    this.scatterCache = new WeakMap();
+    this.guidance.forgetScatter();
     this.labelCodes = codes;
     this.labelNames = names;
     this.membersCache = null;
@@ -601,23 +558,15 @@ export class TourSession {
   /** The widget model's uid this session belongs to ('' until acquired). */
   uid = '';
 
-  /**
-   * The other tour of a comparison: the one this tour aligns onto, or the one that aligns
-   * onto this tour (the right side of compare() has no `_align` of its own). Null when that
-   * tour is not on the page (yet).
-   */
+  /** The other tour of a comparison, either side; null when it is not on the page (yet). */
   get comparePartner(): TourSession | null {
-    if (this.alignPartner) return findSession(this.alignPartner) ?? null;
-    if (!this.uid) return null;
-    for (const { session } of sessions.values()) if (session !== this && session.alignPartner === this.uid) return session;
-    return null;
+    return comparePartnerIn(this, sessions);
   }
   alignEnabled = false;
 
   /**
-   * Rotate this tour's points onto the partner's: Q from orthogonal Procrustes (reflection
-   * guarded) on a deterministic sample of matched points, so that x·Q ≈ x_partner. Computed
-   * lazily, as the partner's data may arrive after ours.
+   * Rotate this tour's points onto the partner's (see alignmentRotation). Computed lazily,
+   * as the partner's data may arrive after ours.
    */
   setAlignment(partner: string | null, enabled: boolean): void {
     this.alignPartner = partner;
@@ -634,48 +583,26 @@ export class TourSession {
     if (!this.alignEnabled || !this.alignPartner || this.preRotation) return;
     const mine = this.layer;
     const theirs = findSession(this.alignPartner)?.layer;
-    if (!mine || !theirs || mine.n !== theirs.n || mine.dims !== theirs.dims) return;
-    const dims = mine.dims;
-    const stride = Math.max(1, Math.floor(mine.n / 2000));
-    const m = Math.ceil(mine.n / stride);
-    const a = new Float64Array(m * dims);
-    const b = new Float64Array(m * dims);
-    for (let r = 0, p = 0; p < mine.n; p += stride, r++) {
-      for (let i = 0; i < dims; i++) {
-        a[r * dims + i] = mine.points[p * dims + i];
-        b[r * dims + i] = theirs.points[p * dims + i];
-      }
-    }
-    // x·R ≈ x_partner with R = Procrustes rotation; shown basis = R·B.
-    this.preRotation = orthogonalProcrustes(a, b, m, dims).rotation;
+    if (!mine || !theirs) return;
+    this.preRotation = alignmentRotation(mine, theirs);
   }
 
   /** Join (or, with null, leave) a link group. */
-  setLink(id: string | null, options: { selection: boolean; handles: boolean } = { selection: true, handles: false }): void {
+  setLink(id: string | null, options: LinkOptions = { selection: true, handles: false }): void {
     if (this.link?.id === id) {
       if (this.link) Object.assign(this.link, options);
       return;
     }
     this.leaveLink();
     if (!id) return;
-    let group = linkGroups.get(id);
-    if (!group) {
-      group = { id, clock: new TourClock(performance.now(), this.ownClock.playing, this.ownClock.speed, this.ownClock.time(performance.now())), orientations: new Map(), members: new Set(), ...options };
-      linkGroups.set(id, group);
-    }
-    Object.assign(group, options);
-    if (group.members.size === 0 && this.orientation) group.orientations.set(this.orientation.plan.dims, this.orientation);
-    group.members.add(this);
-    this.link = group;
+    this.link = joinLinkGroup(id, this, options, this.ownClock, this.orientation);
     this.notifyGroup();
   }
 
   /** Tell the other members of the link group what the user did here. */
   shareWithLinked(change: LinkedChange): void {
     const group = this.link;
-    if (!group) return;
-    if (change.kind === 'selection' && !group.selection) return;
-    if (change.kind === 'handles' && !group.handles) return;
+    if (!group || !linkCarries(group, change)) return;
     for (const member of group.members) {
       if (member === this) continue;
       if (change.kind === 'selection') member.setSelection(change.indices);
@@ -688,25 +615,13 @@ export class TourSession {
   private leaveLink(): void {
     const group = this.link;
     if (!group) return;
-    group.members.delete(this);
-    if (group.members.size === 0) linkGroups.delete(group.id);
+    leaveLinkGroup(group, this);
     this.link = null;
   }
 
-  /** With Q applied, a shown basis D comes from the shared B = Qᵀ·D. */
+  /** The shared basis behind a shown one (see unrotateBasis). */
   private unrotate(basis: Float64Array, k: number): Float64Array {
-    const q = this.alignEnabled ? this.preRotation : null;
-    const dims = basis.length / k;
-    if (!q || q.length !== dims * dims) return basis;
-    const out = new Float64Array(basis.length);
-    for (let i = 0; i < dims; i++) {
-      for (let c = 0; c < k; c++) {
-        let sum = 0;
-        for (let j = 0; j < dims; j++) sum += q[j * dims + i] * basis[j * k + c];
-        out[i * k + c] = sum;
-      }
-    }
-    return out;
+    return unrotateBasis(this.alignEnabled ? this.preRotation : null, basis, k);
   }
 
   /** Redraw every tour that shares this one's orientation or clock. */

@@ -6,7 +6,8 @@
  */
 import type { AnyModel } from '@anywidget/types';
 import { encodeUint32 } from '../core/codec';
-import { acquireSession, releaseSession, type LinkedChange } from '../view/session';
+import { acquireSession, releaseSession } from '../view/session';
+import type { LinkedChange } from '../view/link-groups';
 import { TourView } from '../view/tour-view';
 import {
   decodeAttributes,
