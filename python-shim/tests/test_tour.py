@@ -11,6 +11,7 @@ import pytest
 from ipywidgets.widgets.widget import _remove_buffers
 
 from grandtour import Tour
+from grandtour._wire import selection_from_json
 
 
 def wire(t: Tour) -> tuple[dict[str, Any], list[list[Any]], list[memoryview]]:
@@ -79,6 +80,29 @@ def test_selected_round_trips_from_the_front_end(blobs: tuple[np.ndarray, list[s
     # drops its own.)
     updates = [m["data"] for m in sent if (m["data"] or {}).get("method") == "update"]
     assert not any("selected" in u.get("state", {}) or "projection" in u.get("state", {}) for u in updates)
+
+
+def test_a_dense_selection_arrives_as_a_bitmask(blobs: tuple[np.ndarray, list[str]]) -> None:
+    points, labels = blobs
+    t = Tour(points, labels)
+    n = len(points)
+    chosen = np.flatnonzero(np.random.default_rng(2).random(n) < 0.6)
+    bits = np.packbits(np.isin(np.arange(n), chosen), bitorder="little")
+    t._handle_msg(
+        {
+            "content": {
+                "data": {
+                    "method": "update",
+                    "state": {"selected": {"dtype": "bitmask", "shape": [n]}},
+                    "buffer_paths": [["selected", "view"]],
+                }
+            },
+            "buffers": [memoryview(bits.tobytes())],
+        }
+    )
+    np.testing.assert_array_equal(t.selected, chosen)
+    with pytest.raises(ValueError, match="bitmask of"):
+        selection_from_json({"dtype": "bitmask", "shape": [n], "view": memoryview(bits.tobytes()[:-1])})
 
 
 def test_selected_assigned_in_python_is_sorted_int64_and_sent_as_uint32(blobs: tuple[np.ndarray, list[str]]) -> None:

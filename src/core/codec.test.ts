@@ -1,4 +1,4 @@
-import { decodeArray, encodeUint32, WireFormatError } from './codec';
+import { decodeArray, decodeBitmask, encodeIndices, encodeUint32, WireFormatError } from './codec';
 import { categoricalColors } from './palette';
 
 describe('wire codecs', () => {
@@ -68,5 +68,31 @@ describe('categorical palette', () => {
         expect(dist).toBeGreaterThan(40);
       }
     }
+  });
+});
+
+describe('index sets on the wire', () => {
+  it('sends sparse sets as uint32 indices and dense ones as a bitmask, both decoding back', () => {
+    const n = 1003;
+    const sparse = Uint32Array.from([0, 17, 1002]);
+    expect(encodeIndices(sparse, n).dtype).toBe('uint32');
+    const dense = Uint32Array.from({ length: 700 }, (_, k) => k + (k % 3 === 0 ? 300 : 0)).filter(
+      (v, k, all) => v < n && all.indexOf(v) === k,
+    );
+    dense.sort();
+    const wire = encodeIndices(dense, n);
+    expect(wire.dtype).toBe('bitmask');
+    expect(wire.view.byteLength).toBe(Math.ceil(n / 8));
+    expect(Array.from(decodeBitmask(wire, n, 'selected'))).toEqual(Array.from(dense));
+  });
+
+  it('rejects a bitmask of the wrong size or with bits past n', () => {
+    const wire = encodeIndices(Uint32Array.from({ length: 500 }, (_, k) => k), 1000);
+    expect(() => decodeBitmask(wire, 999, 'selected')).toThrow(WireFormatError);
+    const bits = new Uint8Array(2);
+    bits[1] = 0x80; // bit 15 of a 10-bit mask
+    expect(() => decodeBitmask({ view: new DataView(bits.buffer), dtype: 'bitmask', shape: [10] }, 10, 'selected')).toThrow(
+      /past 10 points/,
+    );
   });
 });

@@ -5,7 +5,7 @@
  * JupyterLab extension) call bindTour.
  */
 import type { AnyModel } from '@anywidget/types';
-import { encodeUint32 } from '../core/codec';
+import { encodeIndices } from '../core/codec';
 import { acquireSession, releaseSession } from '../view/session';
 import type { LinkedChange } from '../view/link-groups';
 import { TourView } from '../view/tour-view';
@@ -34,7 +34,7 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
   const view = new TourView(el, session, {
     select(indices, projection) {
       sentProjection = projection;
-      model.set('selected', encodeUint32(indices));
+      model.set('selected', encodeIndices(indices, session.count));
       model.set('projection', projection);
       model.save_changes();
       session.shareWithLinked({ kind: 'selection', indices });
@@ -221,7 +221,7 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
 
   // What arrives through a link was done in another tour: this model must hear it too.
   const onLinked = (change: LinkedChange): void => {
-    if (change.kind === 'selection') model.set('selected', encodeUint32(change.indices));
+    if (change.kind === 'selection') model.set('selected', encodeIndices(change.indices, session.count));
     else if (change.kind === 'handles') model.set('_handles', encodeHandles(change.handles));
     else model.set('playing', change.playing);
     model.save_changes();

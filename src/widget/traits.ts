@@ -3,7 +3,7 @@
  * what the view uses. Everything the model can hold is checked here, so a malformed
  * saved notebook becomes a readable error rather than a blank canvas.
  */
-import { decodeArray, encodeUint32, WireFormatError, type WireArray } from '../core/codec';
+import { decodeArray, decodeBitmask, encodeUint32, WireFormatError, type WireArray, type WireBitmask } from '../core/codec';
 import { orderByEpoch } from '../core/epochs';
 import type { ImageSet } from '../render/atlas';
 import type { HandleData, LayerData } from '../view/session';
@@ -30,7 +30,7 @@ export interface TourTraits {
   _labels: WireArray | null;
   _label_names: string[];
   layer: string;
-  selected: WireArray;
+  selected: WireArray | WireBitmask;
   playing: boolean;
   speed: number;
   projection: number[][];
@@ -141,6 +141,7 @@ export function decodeLabels(
 
 export function decodeSelection(value: unknown, n: number, name = 'selected'): Uint32Array {
   if (value === null || value === undefined) return new Uint32Array(0);
+  if ((value as { dtype?: unknown }).dtype === 'bitmask') return decodeBitmask(value, n, name);
   const { data } = decodeArray(value, name, ['uint32'], 1);
   for (let i = 0; i < data.length; i++) {
     if (data[i] >= n) throw new WireFormatError(`${name}: index ${data[i]} is out of range for ${n} points`);

@@ -27,11 +27,17 @@ def selection_from_json(value: Any, _widget: Any = None) -> np.ndarray:
     if value is None:
         return np.zeros(0, dtype=np.int64)
     if isinstance(value, dict):
-        if value.get("dtype") != "uint32":
-            raise ValueError(f"selected: expected uint32 from the front end, got {value.get('dtype')!r}")
         raw = value.get("view")
-        data = np.frombuffer(bytes(raw) if raw is not None else b"", dtype="<u4")
-        return data.astype(np.int64)
+        data = np.frombuffer(bytes(raw) if raw is not None else b"", dtype=np.uint8)
+        if value.get("dtype") == "bitmask":
+            # A dense selection: one bit per point, least significant bit first.
+            (n,) = value.get("shape") or [0]
+            if len(data) != -(-n // 8):
+                raise ValueError(f"selected: a bitmask of {n} bits needs {-(-n // 8)} bytes, got {len(data)}")
+            return np.flatnonzero(np.unpackbits(data, bitorder="little")[:n]).astype(np.int64)
+        if value.get("dtype") != "uint32":
+            raise ValueError(f"selected: expected uint32 or a bitmask from the front end, got {value.get('dtype')!r}")
+        return data.view("<u4").astype(np.int64)
     return np.asarray(value, dtype=np.int64)
 
 
