@@ -74,8 +74,9 @@ const FIRST_SAMPLE = 50_000;
 const LIVE_PICK_LIMIT = 1_000_000;
 const HOVER_REST_MS = 120;
 /**
- * A cheap pick (the drawn sample, or a small cloud) still costs a few ms (9 ms among 16k
- * sampled points of 1M × 15: scattered rows): at most one per this many ms.
+ * A pick among the drawn sample still costs a few ms (9 ms among 16k sampled points of
+ * 1M × 15: scattered rows): at most one per this many ms. A small cloud's pick costs well
+ * under a millisecond and follows the pointer at once, so its tooltip never lags.
  */
 const PICK_INTERVAL_MS = 100;
 /** A new centre of rotation eases in over this long. */
@@ -956,7 +957,8 @@ export class TourView implements Animated {
     const candidates = this.lodSample === undefined ? null : this.session.attachGl().sampleIndices(this.lodSample);
     const cheap = candidates !== null || layer.n * layer.dims <= LIVE_PICK_LIMIT;
     if (!this.hoverMoved && (!animating || !cheap)) return;
-    const wait = (cheap ? this.lastPick + PICK_INTERVAL_MS : this.hoverAt + HOVER_REST_MS) - performance.now();
+    const interval = candidates !== null ? PICK_INTERVAL_MS : 0;
+    const wait = (cheap ? this.lastPick + interval : this.hoverAt + HOVER_REST_MS) - performance.now();
     if (wait > 0) {
       // Over a large cloud the pointer is still moving: no stale tooltip, and one pick
       // once it rests. A cheap pick just waits for its turn.
