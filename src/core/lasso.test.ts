@@ -1,5 +1,5 @@
 import { createRandom } from './random';
-import { pointInPolygon, selectInPolygon } from './lasso';
+import { pointInPolygon, projectRows, selectInPolygon, selectProjected } from './lasso';
 import { basisAt, createOrientation } from './orientation';
 import { pixelToView, viewToClip, viewToPixel, createViewport } from './viewport';
 
@@ -111,6 +111,10 @@ describe('lasso hit-test, the grid against the exact test', () => {
       }
       expect(expected.length).toBeGreaterThan(10);
       expect(Array.from(hits)).toEqual(expected);
+      // Projected ahead in uneven slices (as while a lasso is drawn), the same points.
+      const xy = new Float64Array(2 * n);
+      for (let from = 0; from < n; from += 7_777) projectRows(points, d, basis, 3, from, Math.min(n, from + 7_777), xy);
+      expect(Array.from(selectProjected(xy, n, polygon))).toEqual(expected);
     }
   });
 });

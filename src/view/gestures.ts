@@ -3,7 +3,8 @@
  * One gesture at a time; a lasso or a steering drag holds the tour still until it ends, so
  * the frame the user aimed at is the frame the result is computed on.
  */
-import { polygonBounds, selectInPolygon } from '../core/lasso';
+import { polygonBounds, selectInPolygon, selectProjected } from '../core/lasso';
+import { HeldProjection } from './held-projection';
 import { beginDrag, contextSample, dragTo, projectVector, type DragState } from '../core/steer';
 import { pixelToView, viewToPixel, type Viewport } from '../core/viewport';
 import type { TourSession } from './session';
@@ -16,7 +17,7 @@ const MIN_LASSO_COORDS = 6;
 const LASSO_STEP = 2;
 
 type Gesture =
-  | { kind: 'lasso'; points: number[]; makeHandle: boolean }
+  | { kind: 'lasso'; points: number[]; makeHandle: boolean; held: HeldProjection | null }
   | { kind: 'pan'; x: number; y: number; panX: number; panY: number }
   | { kind: 'steer'; index: number; drag: DragState; offsetX: number; offsetY: number }
   | { kind: 'pinch'; distance: number; zoom: number };
@@ -114,7 +115,10 @@ export class PointerGestures {
     const gesture = this.gesture;
     if (!gesture) return;
     this.gesture = null;
-    if (gesture.kind === 'lasso') this.lassoPath.setAttribute('d', '');
+    if (gesture.kind === 'lasso') {
+      this.lassoPath.setAttribute('d', '');
+      gesture.held?.cancel();
+    }
     if (gesture.kind === 'lasso' || gesture.kind === 'steer') this.session.release();
   }
 
@@ -153,8 +157,12 @@ export class PointerGestures {
       return;
     }
     if (event.button !== 0) return;
-    this.gesture = { kind: 'lasso', points: [...point], makeHandle: this.host.handleMode() };
     this.session.hold();
+    const layer = this.session.layer;
+    const held = layer
+      ? new HeldProjection(layer.points, layer.n, layer.dims, Float64Array.from(this.session.basis(performance.now())))
+      : null;
+    this.gesture = { kind: 'lasso', points: [...point], makeHandle: this.host.handleMode(), held };
   }
 
   private onPointerMove(event: PointerEvent): void {
@@ -191,7 +199,7 @@ export class PointerGestures {
     const gesture = this.gesture;
     if (!gesture) return;
     if (gesture.kind === 'lasso') {
-      this.finishLasso(gesture.points, gesture.makeHandle);
+      this.finishLasso(gesture.points, gesture.makeHandle, gesture.held);
     } else if (gesture.kind === 'steer') {
       const projection = this.host.projection();
       this.end();
@@ -201,7 +209,7 @@ export class PointerGestures {
     }
   }
 
-  private finishLasso(lasso: number[], makeHandle: boolean): void {
+  private finishLasso(lasso: number[], makeHandle: boolean, held: HeldProjection | null): void {
     const layer = this.session.layer;
     if (isClick(lasso) || !layer) {
       this.end();
@@ -216,7 +224,12 @@ export class PointerGestures {
     }
     // The tour is held until end(), so this is the basis of the frame on screen.
     const basis = this.session.basis(performance.now());
-    const indices = this.session.withoutHidden(selectInPolygon(layer.points, layer.n, layer.dims, basis, 3, polygon));
+    // Projected while the lasso was drawn, unless something turned the view meanwhile.
+    const selected =
+      held && held.matches(layer.points, basis)
+        ? selectProjected(held.finish(), layer.n, polygon)
+        : selectInPolygon(layer.points, layer.n, layer.dims, basis, 3, polygon);
+    const indices = this.session.withoutHidden(selected);
     const projection = this.host.projection();
     this.end();
     this.host.lassoed(indices, projection, makeHandle);
