@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Page
 
 from grandtour import Tour
+from grandtour._wire import selection_from_json
 
 from .conftest import close_page, console_log
 from .lab import JupyterServer, Notebook
@@ -262,12 +263,11 @@ def test_key_1_turns_about_handle_1_and_0_resets(page: Page) -> None:
         page.mouse.move(x, y, steps=2)
     page.mouse.up()
     time.sleep(0.3)
-    selected = np.frombuffer(
-        base64.b64decode(page.evaluate("""() => { const v = window.m.state.selected.view;
+    wire = page.evaluate("""() => { const w = window.m.state.selected, v = w.view;
               let s = ''; const b = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-              for (const x of b) s += String.fromCharCode(x); return btoa(s); }""")),
-        dtype=np.uint32,
-    )
+              for (const x of b) s += String.fromCharCode(x); return { dtype: w.dtype, shape: w.shape, b64: btoa(s) }; }""")
+    # Decoded by the kernel's own codec: uint32 indices, or a bitmask for a dense selection.
+    selected = selection_from_json({**wire, "view": memoryview(base64.b64decode(wire["b64"]))})
     P = projection_of(page, "m")  # the basis the brush was computed with
     view = points @ P - shift
     dist = np.hypot(view[:, 0], view[:, 1]) * scale

@@ -27,6 +27,7 @@ from playwright.sync_api import Locator, Page, Route
 
 import grandtour
 from grandtour import Tour, save_html
+from grandtour._wire import selection_from_json
 from grandtour.publish import STANDALONE_BUNDLE, categorical_colors
 
 from .conftest import console_log
@@ -128,10 +129,16 @@ class PublishedTour:
         )
 
     def selected(self) -> list[int]:
-        return self.model(
-            "(() => { const w = m.get('selected'), v = w && w.view;"
-            " return v ? Array.from(new Uint32Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength))) : []; })()"
+        # The bytes as the page's model holds them, decoded by the kernel's own codec
+        # (uint32 indices, or a bitmask for a dense selection).
+        wire = self.model(
+            "(() => { const w = m.get('selected'), v = w && w.view; if (!v) return null;"
+            " return { dtype: w.dtype, shape: w.shape,"
+            " bytes: Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)) }; })()"
         )
+        if wire is None:
+            return []
+        return selection_from_json({**wire, "view": memoryview(bytes(wire["bytes"]))}).tolist()
 
     def projection(self) -> np.ndarray:
         return np.asarray(self.model("m.get('projection')"), dtype=np.float64)
