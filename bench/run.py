@@ -704,7 +704,12 @@ def main() -> int:
             browser.close()
     meta["finished"] = time.strftime("%Y-%m-%d %H:%M")
     meta["seconds"] = round(time.monotonic() - t_all)
-    rows = targets(results)
+    # A partial run (--only) judges the targets on its own items and the saved ones of the
+    # rest, so that targets.json always covers every target.
+    saved = {p.stem: json.loads(p.read_text())["results"] for p in sorted(out_dir.glob("*.json")) if p.stem in ITEMS}
+    for config in saved.get("render", {}).get("configs", []) if "render" not in results else []:
+        derive(config)
+    rows = targets({**saved, **results})
     (out_dir / "targets.json").write_text(json.dumps({"meta": meta, "targets": rows}, indent=1) + "\n")
     log("")
     log(table(results))
