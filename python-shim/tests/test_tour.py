@@ -206,3 +206,26 @@ def test_class_handles_auto_follows_the_number_of_classes() -> None:
     many = Tour(np.random.default_rng(1).normal(size=(40, 3)), np.arange(40) % 8)
     assert len(few.handles) == 6
     assert many.handles == []
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.random.default_rng(0).integers(0, 10, 5000),
+        np.random.default_rng(1).integers(-5, 300, 1000).astype(np.int16),
+        np.array([7, 3, 3, 1_000_000_000], dtype=np.int64),  # too wide a range to count
+        np.array([5], dtype=np.uint8),
+    ],
+)
+def test_integer_labels_are_coded_as_np_unique_codes_them(values: np.ndarray) -> None:
+    from grandtour._validate import as_labels
+
+    codes, names = as_labels(values, len(values))
+    uniques, inverse = np.unique(values, return_inverse=True)
+    assert names == [str(u) for u in uniques]
+    np.testing.assert_array_equal(codes, inverse.reshape(-1))
+
+
+def test_float32_points_are_normalised_as_float64_ones_are() -> None:
+    X = np.random.default_rng(3).normal(size=(2000, 7)).astype(np.float32)
+    np.testing.assert_array_equal(Tour(X).points(), Tour(X.astype(np.float64)).points())

@@ -33,7 +33,11 @@ def to_numpy(value: Any, name: str) -> np.ndarray:
 
 
 def as_matrix(value: Any, name: str = "embedding") -> np.ndarray:
-    """Check an ``(n, d)`` finite real matrix with ``n >= 1`` and ``d >= 2``; return float64."""
+    """Check an ``(n, d)`` finite real matrix with ``n >= 1`` and ``d >= 2``.
+
+    Returns float32 input as it is and anything else as float64: a float64 copy of a
+    million float32 rows is 120 MB of fresh memory that only :func:`normalise` would read.
+    """
     array = to_numpy(value, name)
     if array.dtype == object:
         raise TypeError(f"{name} has dtype object (mixed or non-numeric values); expected real numbers")
@@ -63,7 +67,7 @@ def as_matrix(value: Any, name: str = "embedding") -> np.ndarray:
             f"{name} has {len(bad)} non-finite value{'s' if len(bad) != 1 else ''} (NaN or inf); "
             f"the first is at row {row}, column {col} ({float(array[row, col])})"
         )
-    matrix = array.astype(np.float64, copy=False)
+    matrix = array if array.dtype == np.float32 else array.astype(np.float64, copy=False)
     if array.dtype.itemsize > 4 or not np.issubdtype(array.dtype, np.floating):
         largest = max(abs(float(matrix.max())), abs(float(matrix.min())))
         if largest > float(np.finfo(np.float32).max):
@@ -139,11 +143,27 @@ def as_labels(labels: Any, n: int) -> tuple[np.ndarray, list[str]]:
             names = ", ".join(sorted(k.__name__ for k in kinds))
             raise TypeError(f"labels mix types ({names}); use one type for every label")
         values = values.astype(str) if kinds <= {str} else values
-    uniques, codes = np.unique(values, return_inverse=True)
+    uniques, codes = _unique_codes(values)
     if len(uniques) > MAX_CLASSES:
         raise ValueError(f"labels has {len(uniques)} distinct classes; at most {MAX_CLASSES} are supported")
     names = [_label_name(u) for u in uniques]
     return _narrow_codes(codes.reshape(-1), len(names)), names
+
+
+def _unique_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)``; for integers over a small range by counting.
+
+    np.unique sorts: 127 ms for a million int labels, against a few ms for a bincount.
+    """
+    if values.dtype.kind in "iu" and values.size:
+        low, high = int(values.min()), int(values.max())
+        if high - low < 1 << 20:
+            offsets = (values - low).astype(np.intp, copy=False)
+            present = np.flatnonzero(np.bincount(offsets, minlength=high - low + 1))
+            lookup = np.zeros(high - low + 1, dtype=np.intp)
+            lookup[present] = np.arange(len(present))
+            return (present + low).astype(values.dtype), lookup[offsets]
+    return np.unique(values, return_inverse=True)
 
 
 def _check_python_labels(labels: Sequence[Any]) -> None:
