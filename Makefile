@@ -28,13 +28,17 @@ $(CHROMIUM):
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 
+# The stamp holds the manifests' checksums: jupyter-builder rewrites package-lock.json (same
+# content, new mtime) on every lab extension build, which must not trigger a fresh npm ci.
 node_modules/.stamp: package.json package-lock.json
-	npm ci --no-audit --no-fund
-	@touch $@
+	@if [ -f $@ ] && sha256sum --status -c $@ 2>/dev/null; then echo "node_modules up to date"; \
+	else npm ci --no-audit --no-fund && sha256sum package.json package-lock.json > $@; fi
 
 # One webpack run writes both bundles (webpack.config.js exports two configs).
 $(BUNDLE) $(STANDALONE) &: node_modules/.stamp $(TS_SOURCES) webpack.config.js tsconfig.json
 	npm run build
+	@# webpack leaves an unchanged bundle's mtime alone; make needs it to say "built".
+	@touch $(BUNDLE) $(STANDALONE)
 
 build: $(BUNDLE) $(STANDALONE) $(LABEXT)
 
