@@ -30,76 +30,62 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
   const session = acquireSession(uid);
   // Values this view sent: their change events come straight back and must not re-apply.
   let sentProjection: unknown = null;
+  /** Set traits and send them to the kernel as one message. */
+  const send = (values: Partial<TourTraits>): void => {
+    for (const [key, value] of Object.entries(values)) model.set(key as keyof TourTraits, value as never);
+    model.save_changes();
+  };
 
   const view = new TourView(el, session, {
     select(indices, projection) {
       sentProjection = projection;
-      model.set('selected', encodeIndices(indices, session.count));
-      model.set('projection', projection);
-      model.save_changes();
+      send({ selected: encodeIndices(indices, session.count), projection });
       session.shareWithLinked({ kind: 'selection', indices });
     },
     playing(playing, projection) {
       sentProjection = projection;
-      model.set('playing', playing);
-      model.set('projection', projection);
-      model.save_changes();
+      send({ playing, projection });
       session.shareWithLinked({ kind: 'playing', playing });
     },
     speed(speed) {
-      model.set('speed', speed);
-      model.save_changes();
+      send({ speed });
     },
     steer(projection) {
       sentProjection = projection;
-      model.set('projection', projection);
-      model.save_changes();
+      send({ projection });
     },
     handles(handles) {
-      model.set('_handles', encodeHandles(handles));
-      model.save_changes();
+      send({ _handles: encodeHandles(handles) });
       session.shareWithLinked({ kind: 'handles', handles });
     },
     guided(on) {
-      model.set('guided', on);
-      model.save_changes();
+      send({ guided: on });
     },
     depth(on) {
-      model.set('depth', on);
-      model.save_changes();
+      send({ depth: on });
     },
     showFps(on) {
-      model.set('show_fps', on);
-      model.save_changes();
+      send({ show_fps: on });
     },
     align(enabled) {
       const align = model.get('_align');
       if (!align) return;
-      model.set('_align', { ...align, enabled });
-      model.save_changes();
+      send({ _align: { ...align, enabled } });
     },
     colorBy(name) {
-      model.set('color_by', name);
-      model.save_changes();
+      send({ color_by: name });
     },
     hidden(codes) {
-      model.set(
-        'hidden_classes',
-        codes.map((c) => session.labelNames[c]),
-      );
-      model.save_changes();
+      send({ hidden_classes: codes.map((c) => session.labelNames[c]) });
     },
     showImages(show) {
-      model.set('show_images', show);
-      model.save_changes();
+      send({ show_images: show });
     },
     layer(name) {
-      model.set('layer', name);
-      model.save_changes();
+      send({ layer: name });
     },
     epoch(name) {
-      model.set('epoch', name);
-      model.save_changes();
+      send({ epoch: name });
     },
   });
 
