@@ -2,6 +2,7 @@
  * Lasso hit-tests in view units. The polygon is closed implicitly and tested with the
  * even–odd rule, so a self-crossing lasso selects what a person would shade by hand.
  */
+import { projectPoints } from './projection';
 
 /** polygon: [x0, y0, x1, y1, …] */
 export function pointInPolygon(x: number, y: number, polygon: ArrayLike<number>): boolean {
@@ -113,8 +114,7 @@ function polygonTest(polygon: ArrayLike<number>): ((x: number, y: number) => boo
 
 /**
  * View coordinates of points [from, to) into xy (x, y interleaved, point p at slot
- * p − from + at): the same sums, in the same order, as projectPoints, so what is drawn is
- * what is tested.
+ * p − from + at), through projectPoints, so what is drawn is what is tested.
  */
 export function projectRows(
   points: Float32Array,
@@ -126,24 +126,7 @@ export function projectRows(
   xy: Float64Array,
   at = from,
 ): void {
-  const bx = new Float64Array(dims);
-  const by = new Float64Array(dims);
-  for (let i = 0; i < dims; i++) {
-    bx[i] = basis[i * k];
-    by[i] = basis[i * k + 1];
-  }
-  for (let p = from, row = from * dims; p < to; p++, row += dims) {
-    let x = 0;
-    let y = 0;
-    for (let i = 0; i < dims; i++) {
-      const v = points[row + i];
-      x += v * bx[i];
-      y += v * by[i];
-    }
-    const slot = 2 * (p - from + at);
-    xy[slot] = x;
-    xy[slot + 1] = y;
-  }
+  projectPoints(points.subarray(from * dims, to * dims), to - from, dims, basis, k, xy.subarray(2 * at, 2 * (at + to - from)));
 }
 
 /**
