@@ -15,6 +15,7 @@ import { PointerGestures } from './gestures';
 import { HandlesLayer } from './handles-layer';
 import { pickNearest } from './hover-pick';
 import { Legend } from './legend';
+import { movingSample, sampleBadgeText } from './level-of-detail';
 import { COLOR_BY_LABEL } from './color-by';
 import { ColorKeyView } from './color-key';
 import { onTourKey } from './keys';
@@ -52,19 +53,6 @@ export interface TourViewEvents {
 
 const MIN_ZOOM = 0.2;
 const MAX_ZOOM = 200;
-/**
- * Level of detail: a moving frame should cost at most this much (ms, measured, including
- * the wait for the GPU); above it the view draws a fixed random sample while moving, says
- * so in a badge, and draws every point again as soon as the view is still.
- */
-const MOVING_FRAME_BUDGET_MS = 50;
-/** Never sample below this many points, nor sample a cloud smaller than this. */
-const MIN_SAMPLE = 10_000;
-/**
- * The first moving frame, before any cost is measured, draws at most this many points: a
- * first full frame of 1M points took 1.3 s of software GL, and input waited for it.
- */
-const FIRST_SAMPLE = 50_000;
 /**
  * Hover picking projects every candidate point on the CPU. Up to this many coordinates
  * (n·d) it runs on every frame while the view moves; above it, over every point, it waits
@@ -543,10 +531,7 @@ export class TourView implements Animated {
     if (sample !== this.lodSample) {
       this.lodSample = sample;
       this.lodBadge.style.display = sample === undefined ? 'none' : '';
-      this.lodBadge.textContent =
-        sample === undefined
-          ? ''
-          : `Moving: drawing ${sample.toLocaleString('en-US')} of ${session.count.toLocaleString('en-US')} points; all of them when still`;
+      this.lodBadge.textContent = sample === undefined ? '' : sampleBadgeText(sample, session.count);
     }
     this.frames++;
     this.root.dataset.frames = String(this.frames);
@@ -568,12 +553,8 @@ export class TourView implements Animated {
   /** How many points to draw this frame if it is a moving one and full frames are too slow. */
   private movingSample(): number | undefined {
     const n = this.session.count;
-    if (!this.levelOfDetail || !this.isMoving() || n <= MIN_SAMPLE || this.session.showImages) return undefined;
-    if (this.msPerPoint === 0) return n > FIRST_SAMPLE ? FIRST_SAMPLE : undefined;
-    if (this.msPerPoint * n <= MOVING_FRAME_BUDGET_MS) return undefined;
-    // Whole thousands: the badge (and the draw call) then change only when the cost does.
-    const affordable = Math.floor(MOVING_FRAME_BUDGET_MS / this.msPerPoint / 1000) * 1000;
-    return Math.min(n, Math.max(MIN_SAMPLE, affordable));
+    if (!this.levelOfDetail || !this.isMoving() || this.session.showImages) return undefined;
+    return movingSample(n, this.msPerPoint, this.lodSample);
   }
 
   private isMoving(): boolean {

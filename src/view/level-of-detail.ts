@@ -1,0 +1,42 @@
+/**
+ * Level of detail while the view moves: when a full frame costs more than the budget, a
+ * moving view draws a fixed random sample sized to what a frame can afford, and every point
+ * again once still. The cost per point is measured from frame to frame, so it wobbles; the
+ * sample follows it only when it has moved by more than a margin, or the badge that names
+ * the sample size would be rewritten (and the drawn set resized) on nearly every frame.
+ */
+
+/** A moving frame should cost at most this much (ms, measured, including the wait for the GPU). */
+export const MOVING_FRAME_BUDGET_MS = 50;
+/** Never sample below this many points, nor sample a cloud smaller than this. */
+export const MIN_SAMPLE = 10_000;
+/**
+ * The first moving frame, before any cost is measured, draws at most this many points: a
+ * first full frame of 1M points took 1.3 s of software GL, and input waited for it.
+ */
+export const FIRST_SAMPLE = 50_000;
+/** The sample changes when what a frame can afford differs from it by more than this share. */
+export const SAMPLE_MARGIN = 0.2;
+
+/**
+ * How many of n points a moving frame draws (undefined: all of them), given the measured
+ * cost of one point (ms; 0 before any measurement) and the sample drawn now.
+ */
+export function movingSample(n: number, msPerPoint: number, current: number | undefined): number | undefined {
+  if (n <= MIN_SAMPLE) return undefined;
+  if (msPerPoint === 0) return n > FIRST_SAMPLE ? FIRST_SAMPLE : undefined;
+  const affordable = MOVING_FRAME_BUDGET_MS / msPerPoint;
+  const drawn = current ?? n;
+  if (Math.abs(affordable - drawn) <= SAMPLE_MARGIN * drawn) return current;
+  if (affordable >= n) return undefined;
+  // The nearest thousand, so the badge reads as a round figure.
+  return Math.min(n, Math.max(MIN_SAMPLE, Math.round(affordable / 1000) * 1000));
+}
+
+/** Made once: toLocaleString builds a formatter on every call (0.1 ms each in Chromium). */
+const COUNT = new Intl.NumberFormat('en-US');
+
+/** What the badge says while a sample of n points is drawn. */
+export function sampleBadgeText(sample: number, n: number): string {
+  return `Moving: drawing ${COUNT.format(sample)} of ${COUNT.format(n)} points; all of them when still`;
+}
