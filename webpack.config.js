@@ -4,7 +4,11 @@
 // - standalone.js: the host for published HTML, inlined into the page by grandtour.publish.
 const path = require('path');
 
-const config = (entry, filename) => ({
+// regl's unchecked build: the same API without its argument checks, which also run inside
+// every compiled draw command (development builds keep the checked one for its messages).
+const unchecked = { regl$: path.resolve(__dirname, 'node_modules/regl/dist/regl.unchecked.js') };
+
+const config = (entry, filename, production) => ({
   entry,
   target: 'web',
   devtool: false,
@@ -16,7 +20,7 @@ const config = (entry, filename) => ({
     chunkFormat: 'module',
     clean: false,
   },
-  resolve: { extensions: ['.ts', '.js'] },
+  resolve: { extensions: ['.ts', '.js'], alias: production ? unchecked : {} },
   module: {
     rules: [
       {
@@ -32,7 +36,7 @@ const config = (entry, filename) => ({
   performance: { hints: false },
 });
 
-module.exports = [
-  config('./src/hosts/anywidget.ts', 'tour.js'),
-  config('./src/hosts/standalone.ts', 'standalone.js'),
-];
+module.exports = (_env, argv) => {
+  const production = argv.mode !== 'development';
+  return [config('./src/hosts/anywidget.ts', 'tour.js', production), config('./src/hosts/standalone.ts', 'standalone.js', production)];
+};

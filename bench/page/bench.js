@@ -214,7 +214,7 @@ export async function mountWidget(host, data, options = {}) {
     fns,
     width: canvas.width,
     height: canvas.height,
-    frames: () => Number(root.dataset.frames),
+    frames: () => B.shown.get(canvas) ?? 0,
     frame(now) {
       // The context is made in the first frame: its GPU bytes count as the widget's.
       B.owner = 'widget';

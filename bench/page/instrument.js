@@ -4,6 +4,7 @@
 //  - requestAnimationFrame: pass-through (timed) or manual, where callbacks wait in a queue
 //    and the benchmark runs them as frames one at a time;
 //  - CanvasRenderingContext2D.drawImage: time spent in the copy from the WebGL canvas;
+//  - drawImage and transferFromImageBitmap: how many pictures each canvas was given;
 //  - getContext: every WebGL context made, and by whom (window.__bench.owner);
 //  - bufferData / texImage2D / renderbufferStorage (and deletes): live GPU bytes per context.
 (() => {
@@ -64,8 +65,18 @@
     return run.length;
   };
 
+  // Pictures put on each visible canvas, by either hand-off: an exact frame count, where
+  // the widget's data-frames attribute follows its count only every 100 ms while it moves.
+  B.shown = new WeakMap();
+  const shown = (canvas) => B.shown.set(canvas, (B.shown.get(canvas) ?? 0) + 1);
+  const transferFromImageBitmap = ImageBitmapRenderingContext.prototype.transferFromImageBitmap;
+  ImageBitmapRenderingContext.prototype.transferFromImageBitmap = function (bitmap) {
+    shown(this.canvas);
+    return transferFromImageBitmap.call(this, bitmap);
+  };
   const drawImage = CanvasRenderingContext2D.prototype.drawImage;
   CanvasRenderingContext2D.prototype.drawImage = function (...args) {
+    shown(this.canvas);
     const start = performance.now();
     try {
       return drawImage.apply(this, args);

@@ -7,7 +7,7 @@ import type { Buffer, DrawCommand, Elements, Texture2D } from 'regl';
 import { SampleOrder } from './sample-order';
 import { packAtlases, type ImageSet } from './atlas';
 import { chunkCount } from '../core/projection';
-import { fragmentShader, vertexShader, type PointSource } from './shaders';
+import { basisMatrices, fragmentShader, vertexShader, type PointSource } from './shaders';
 import type { SharedGl } from './gl';
 
 /** Attributes besides the coordinates: colour, state and index. */
@@ -21,6 +21,8 @@ export class SceneLimitError extends Error {
 }
 
 interface GpuLayer {
+  /** Names this upload in the command cache (a layer replaced under its name gets a new one). */
+  id: number;
   source: PointSource;
   chunks: number;
   dims: number;
@@ -69,9 +71,9 @@ interface GpuAtlas {
 export function choosePointSource(gl: SharedGl, dims: number, n: number): PointSource {
   const chunks = chunkCount(dims);
   const { caps } = gl;
-  // The basis takes 3 vec4 per chunk; keep 16 vectors for the other uniforms.
-  if (3 * chunks + 16 > caps.maxVertexUniformVectors) {
-    const most = Math.floor((caps.maxVertexUniformVectors - 16) / 3) * 4;
+  // The basis takes 3 mat4 per 4 chunks; keep 16 vectors for the other uniforms.
+  if (3 * 4 * basisMatrices(chunks) + 16 > caps.maxVertexUniformVectors) {
+    const most = Math.floor((caps.maxVertexUniformVectors - 16) / 48) * 16;
     throw new SceneLimitError(`d = ${dims} exceeds what this GPU can project (at most ${most} dimensions)`);
   }
   if (chunks + OTHER_ATTRIBUTES <= caps.maxVertexAttribs) return 'attributes';
@@ -91,6 +93,11 @@ export function choosePointSource(gl: SharedGl, dims: number, n: number): PointS
 
 export class PointScene {
   private readonly layers = new Map<string, GpuLayer>();
+  private nextLayerId = 1;
+  /**
+   * Draw commands by layer upload(s) and variant. A command names its buffers and stride
+   * itself: regl's dynamic attributes cost more per draw than everything else it does.
+   */
   private readonly commands = new Map<string, DrawCommand>();
   private colorBuffer: Buffer;
   private stateBuffer: Buffer;
@@ -106,8 +113,11 @@ export class PointScene {
   /** Bound when no thumbnails are drawn: a sampler must always have a texture. */
   private readonly blankAtlas: Texture2D;
   private count = 0;
-  /** Reused every frame so drawing allocates nothing. */
-  private readonly basisChunks: { x: Float32Array[]; y: Float32Array[]; z: Float32Array[] } = { x: [], y: [], z: [] };
+  /**
+   * The basis columns x, y, depth as mat4s (column-major: column c of matrix m holds rows
+   * 16m + 4c … +3), rewritten every frame; the commands read them through closures.
+   */
+  private readonly basisMats: { x: Float32Array[]; y: Float32Array[]; z: Float32Array[] } = { x: [], y: [], z: [] };
   private readonly props: Record<string, unknown> = {};
 
   constructor(private readonly gl: SharedGl) {
@@ -147,7 +157,7 @@ export class PointScene {
     const source = choosePointSource(this.gl, dims, n);
     const chunks = chunkCount(dims);
     this.deleteLayer(name);
-    const layer: GpuLayer = { source, chunks, dims, n };
+    const layer: GpuLayer = { id: this.nextLayerId++, source, chunks, dims, n };
     if (source === 'attributes') {
       // The rows go up as they are, d floats apart (the attribute stride), not padded to a
       // multiple of 4 in a copy: at 1M points that copy took 0.46 s plus its garbage. The
@@ -171,6 +181,8 @@ export class PointScene {
       layer.perRow = perRow;
     }
     this.ensureIndexBuffer(n);
+    // Commands hold buffers (this layer's, and the index buffer, which follows n).
+    this.commands.clear();
     if (this.sampleOrder && n !== this.count) this.dropSampleOrder();
     this.layers.set(name, layer);
     this.count = n;
@@ -178,9 +190,11 @@ export class PointScene {
 
   deleteLayer(name: string): void {
     const layer = this.layers.get(name);
-    layer?.buffer?.destroy();
-    layer?.texture?.destroy();
+    if (!layer) return;
+    layer.buffer?.destroy();
+    layer.texture?.destroy();
     this.layers.delete(name);
+    for (const key of [...this.commands.keys()]) if (key.split(':').slice(0, 2).includes(String(layer.id))) this.commands.delete(key);
   }
 
   hasLayer(name: string): boolean {
@@ -218,25 +232,15 @@ export class PointScene {
     // test would pass every fragment, so it is left off (per-fragment work in software GL).
     const layered = params.hasSelection || params.hasHighlight || params.showImages || (params.depth ?? 0) !== 0;
     const images = params.showImages && this.atlases.length > 0;
-    const command = this.command(layer.source, layer.chunks, from !== undefined, sampled, layered, images);
+    const command = this.command(layer, from, sampled, layered, images);
     const props = this.props;
-    const { x, y, z } = this.basisChunks;
-    for (let k = 0; k < layer.chunks; k++) {
-      packColumnChunk(params.basis, layer.dims, 0, k, x[k]);
-      packColumnChunk(params.basis, layer.dims, 1, k, y[k]);
-      packColumnChunk(params.basis, layer.dims, 2, k, z[k]);
-      props[`bx${k}`] = x[k];
-      props[`by${k}`] = y[k];
-      props[`bz${k}`] = z[k];
+    const { x, y, z } = this.basisMats;
+    for (let m = 0; m < basisMatrices(layer.chunks); m++) {
+      packColumn(params.basis, layer.dims, 0, m, x[m]);
+      packColumn(params.basis, layer.dims, 1, m, y[m]);
+      packColumn(params.basis, layer.dims, 2, m, z[m]);
     }
-    props.stride = layer.dims * 4;
-    props.layerBuffer = layer.buffer;
-    props.dataTexture = layer.texture;
-    props.fromBuffer = from?.buffer;
-    props.fromTexture = from?.texture;
     props.mix = params.mix ?? 1;
-    props.dataSize = layer.texture ? [layer.texture.width, layer.texture.height] : [1, 1];
-    props.perRow = layer.perRow ?? 1;
     props.viewToClip = params.viewToClip;
     props.pointSize = params.pointSize;
     props.hasSelection = params.hasSelection ? 1 : 0;
@@ -337,23 +341,18 @@ export class PointScene {
     this.sampleOrder = null;
   }
 
-  private command(
-    source: PointSource,
-    chunks: number,
-    blend: boolean,
-    sampled = false,
-    layered = true,
-    images = true,
-  ): DrawCommand {
-    const key = `${source}:${chunks}:${blend}:${sampled}:${layered}:${images}`;
+  private command(layer: GpuLayer, from: GpuLayer | undefined, sampled: boolean, layered: boolean, images: boolean): DrawCommand {
+    const key = `${layer.id}:${from?.id ?? 0}:${sampled}:${layered}:${images}`;
     const existing = this.commands.get(key);
     if (existing) return existing;
     const { regl } = this.gl;
-    const { x, y, z } = this.basisChunks;
-    while (x.length < chunks) {
-      x.push(new Float32Array(4));
-      y.push(new Float32Array(4));
-      z.push(new Float32Array(4));
+    const { source, chunks } = layer;
+    const blend = from !== undefined;
+    const mats = this.basisMats;
+    while (mats.x.length < basisMatrices(chunks)) {
+      mats.x.push(new Float32Array(16));
+      mats.y.push(new Float32Array(16));
+      mats.z.push(new Float32Array(16));
     }
     const uniforms: Record<string, unknown> = {
       uViewToClip: regl.prop<any, any>('viewToClip'),
@@ -369,35 +368,29 @@ export class PointScene {
       uCellsPerRow: regl.prop<any, any>('cellsPerRow'),
       uCellSize: regl.prop<any, any>('cellSize'),
     };
-    for (let k = 0; k < chunks; k++) {
-      // regl reads brackets in a prop name as a path, so the props themselves go unbracketed.
-      for (const axis of ['x', 'y', 'z']) uniforms[`uB${axis}[${k}]`] = regl.prop<any, any>(`b${axis}${k}`);
+    for (let m = 0; m < basisMatrices(chunks); m++) {
+      uniforms[`uBx[${m}]`] = () => mats.x[m];
+      uniforms[`uBy[${m}]`] = () => mats.y[m];
+      uniforms[`uBz[${m}]`] = () => mats.z[m];
     }
     const attributes: Record<string, unknown> = {
       aColor: { buffer: this.colorBuffer, normalized: true, size: 3 },
       aState: { buffer: this.stateBuffer, normalized: true, size: 1 },
-      aIndex: { buffer: () => this.indexBuffer, size: 1 },
+      aIndex: { buffer: this.indexBuffer, size: 1 },
     };
-    const layers: [string, string, string][] = blend
-      ? [['X', 'layerBuffer', 'dataTexture'], ['P', 'fromBuffer', 'fromTexture']]
-      : [['X', 'layerBuffer', 'dataTexture']];
+    const layers: [string, GpuLayer][] = from ? [['X', layer], ['P', from]] : [['X', layer]];
     if (blend) uniforms.uMix = regl.prop<any, any>('mix');
     if (source === 'attributes') {
-      for (const [tag, bufferProp] of layers) {
+      for (const [tag, { buffer, dims }] of layers) {
         for (let k = 0; k < chunks; k++) {
-          attributes[`a${tag}${k}`] = {
-            buffer: (_context: unknown, props: Record<string, unknown>) => props[bufferProp],
-            // WebGL allows strides up to 255 bytes: 4·d ≤ 208 here (attributes only up to d = 52).
-            stride: (_context: unknown, props: Record<string, unknown>) => props.stride,
-            offset: k * 16,
-            size: 4,
-          };
+          // WebGL allows strides up to 255 bytes: 4·d ≤ 208 here (attributes only up to d = 52).
+          attributes[`a${tag}${k}`] = { buffer, stride: dims * 4, offset: k * 16, size: 4 };
         }
       }
     } else {
-      for (const [tag, , textureProp] of layers) uniforms[`u${tag}`] = regl.prop<any, any>(textureProp);
-      uniforms.uDataSize = regl.prop<any, any>('dataSize');
-      uniforms.uPerRow = regl.prop<any, any>('perRow');
+      for (const [tag, { texture }] of layers) uniforms[`u${tag}`] = texture;
+      uniforms.uDataSize = [layer.texture?.width ?? 1, layer.texture?.height ?? 1];
+      uniforms.uPerRow = layer.perRow ?? 1;
     }
     const command = regl({
       vert: vertexShader(source, chunks, blend, images, !layered && !images),
@@ -409,7 +402,9 @@ export class PointScene {
       ...(sampled ? { elements: regl.prop<any, any>('elements') } : {}),
       primitive: 'points',
       viewport: regl.prop<any, any>('viewport'),
-      depth: { enable: layered, func: '<=', mask: layered },
+      // The mask stays on even without the test (which then writes nothing): the frame's
+      // clear (present.ts) clears depth only under an open mask.
+      depth: { enable: layered, func: '<=', mask: true },
       blend: {
         enable: true,
         func: { srcRGB: 'src alpha', dstRGB: 'one minus src alpha', srcAlpha: 'one', dstAlpha: 'one minus src alpha' },
@@ -420,10 +415,10 @@ export class PointScene {
   }
 }
 
-/** Rows 4k..4k+3 of basis column `col`, zero past d. */
-function packColumnChunk(basis: Float64Array, dims: number, col: number, chunk: number, out: Float32Array): void {
-  for (let r = 0; r < 4; r++) {
-    const i = chunk * 4 + r;
+/** Rows 16m … 16m+15 of basis column `col` (d×3 row-major), zero past d. */
+function packColumn(basis: Float64Array, dims: number, col: number, m: number, out: Float32Array): void {
+  for (let r = 0; r < 16; r++) {
+    const i = m * 16 + r;
     out[r] = i < dims ? basis[i * 3 + col] : 0;
   }
 }

@@ -11,15 +11,30 @@ export const STATE_SELECTED = 1;
 export const STATE_HIDDEN = 2;
 export const STATE_HIGHLIGHT = 4;
 
+/**
+ * Each basis column as mat4s whose columns are its vec4 chunks: a mat4 goes up in one
+ * uniformMatrix4fv call where four vec4 uniforms took four calls (regl sets an array
+ * uniform element by element), and the frame's JS cost is mostly per-call overhead.
+ */
+export function basisMatrices(chunks: number): number {
+  return Math.ceil(chunks / 4);
+}
+
 function basisUniforms(chunks: number): string {
-  return `uniform vec4 uBx[${chunks}];\nuniform vec4 uBy[${chunks}];\nuniform vec4 uBz[${chunks}];`;
+  const m = basisMatrices(chunks);
+  return `uniform mat4 uBx[${m}];\nuniform mat4 uBy[${m}];\nuniform mat4 uBz[${m}];`;
+}
+
+/** Chunk k of a basis column (k a constant or an int expression). */
+function chunkOf(axis: string, k: number | string): string {
+  return typeof k === 'number' ? `${axis}[${k >> 2}][${k & 3}]` : `${axis}[(${k}) / 4][(${k}) - ((${k}) / 4) * 4]`;
 }
 
 /** A function `vec3 name()` projecting one layer's point held in attributes prefix0… */
 function attributeProjector(chunks: number, name: string, prefix: string): string {
   const attrs = Array.from({ length: chunks }, (_, k) => `attribute vec4 ${prefix}${k};`).join('\n');
   const sum = (axis: string): string =>
-    Array.from({ length: chunks }, (_, k) => `dot(${prefix}${k}, ${axis}[${k}])`).join(' + ');
+    Array.from({ length: chunks }, (_, k) => `dot(${prefix}${k}, ${chunkOf(axis, k)})`).join(' + ');
   return `${attrs}
 vec3 ${name}() {
 #ifdef FLAT
@@ -41,9 +56,9 @@ vec3 ${name}() {
   for (int k = 0; k < ${chunks}; k++) {
     vec4 x = texture2D(${sampler}, (vec2(first + float(k), row) + 0.5) / uDataSize);
 #ifdef FLAT
-    p += vec3(dot(x, uBx[k]), dot(x, uBy[k]), 0.0);
+    p += vec3(dot(x, ${chunkOf('uBx', 'k')}), dot(x, ${chunkOf('uBy', 'k')}), 0.0);
 #else
-    p += vec3(dot(x, uBx[k]), dot(x, uBy[k]), dot(x, uBz[k]));
+    p += vec3(dot(x, ${chunkOf('uBx', 'k')}), dot(x, ${chunkOf('uBy', 'k')}), dot(x, ${chunkOf('uBz', 'k')}));
 #endif
   }
   return p;
