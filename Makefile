@@ -50,7 +50,7 @@ $(VENV)/.stamp-builder:
 	$(PY) -m pip install -q 'jupyterlab>=4'
 	@touch $@
 
-labextension/package.json: node_modules/.stamp $(VENV)/.stamp-builder $(TS_SOURCES) package.json tsconfig.lib.json
+labextension/package.json: node_modules/.stamp $(VENV)/.stamp-builder $(TS_SOURCES) package.json tsconfig.lib.json webpack.lab.js
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npm run build:labextension
 	@touch $@
 
