@@ -1,4 +1,4 @@
-import { FIRST_SAMPLE, MIN_SAMPLE, MOVING_FRAME_BUDGET_MS, movingSample } from './level-of-detail';
+import { FIRST_SAMPLE, MIN_SAMPLE, MOVING_FRAME_BUDGET_MS, movingSample, sampleBadgeText } from './level-of-detail';
 
 describe('movingSample', () => {
   const n = 1_000_000;
@@ -31,5 +31,11 @@ describe('movingSample', () => {
     expect(movingSample(100_000, MOVING_FRAME_BUDGET_MS / 150_000, 60_000)).toBeUndefined();
     expect(movingSample(100_000, MOVING_FRAME_BUDGET_MS / 90_000, undefined)).toBeUndefined();
     expect(movingSample(100_000, MOVING_FRAME_BUDGET_MS / 70_000, undefined)).toBe(70_000);
+  });
+});
+
+describe('sampleBadgeText', () => {
+  it('names the sample and the whole with thousands separators', () => {
+    expect(sampleBadgeText(24_000, 1_000_000)).toBe('Moving: drawing 24,000 of 1,000,000 points; all of them when still');
   });
 });
