@@ -1,7 +1,7 @@
 import { viridis, MISSING_RGB } from '../core/colormap';
 import { categoricalColors } from '../core/palette';
 import { decodeAttributes, decodeColorBy } from '../widget/traits';
-import { colorByAttribute, formatValue, type Attribute } from './color-by';
+import { colorByAttribute, colorByLabel, formatValue, type Attribute } from './color-by';
 import { acquireSession, releaseSession, TourSession } from './session';
 
 function wire(values: ArrayLike<number>, dtype: 'float32' | 'uint8' | 'uint16'): { view: DataView; dtype: string; shape: number[] } {
@@ -18,6 +18,21 @@ const attributes = (): unknown[] => [
   { name: 'parity', kind: 'categorical', values: wire([0, 1, 0, 2], 'uint8'), categories: ['even', 'odd', 'missing'] },
   { name: 'size', kind: 'ordinal', values: wire([2, 1, 0, 1], 'uint16'), categories: ['S', 'M', 'L'] },
 ];
+
+describe('colorByLabel', () => {
+  test('each point takes its class colour; no label, or a code past the palette, is the unlabelled blue', () => {
+    const palette = categoricalColors(3);
+    const rgb = colorByLabel(Int32Array.from([2, -1, 0, 7, 1]), palette, 5).rgb;
+    expect([0, 1, 2, 3, 4].map((p) => rgbOf(rgb, p))).toEqual([
+      rgbOf(palette, 2),
+      [78, 121, 167],
+      rgbOf(palette, 0),
+      [78, 121, 167],
+      rgbOf(palette, 1),
+    ]);
+    expect(rgbOf(colorByLabel(null, palette, 2).rgb, 1)).toEqual([78, 121, 167]);
+  });
+});
 
 describe('decoding _attributes and color_by', () => {
   test('a valid list decodes with kinds, categories and ranges', () => {

@@ -54,6 +54,8 @@ export const TRANSITION_MS = 700;
 
 /** Depth cue scale relative to the fitted zoom. */
 const DEPTH_SCALE = 1.2;
+/** The key of the class colouring: the class legend itself. */
+const LABEL_KEY: ColorKey = { kind: 'label' };
 
 export class TourSession {
   private readonly ownClock = new TourClock(performance.now());
@@ -99,17 +101,22 @@ export class TourSession {
   /** Per-point attributes to colour by, and the colouring chosen ("label", a name, …). */
   attributes: Attribute[] = [];
   colorBy = COLOR_BY_LABEL;
-  /** What the colour key shows for the colouring in use. */
-  colorKey: ColorKey = { kind: 'label' };
-  /** The per-point colours, and the values behind them (movement, difference) for tooltips. */
+  /**
+   * The per-point colours, and the values behind them (movement, difference) for tooltips;
+   * null when what they depend on changed since they were made. Made when a frame or a
+   * reader needs them, not at each change: loading data changes the layers, the labels and
+   * the attributes one after another, and each full pass over 1M points took 40 ms.
+   */
   private coloring: Coloring | null = null;
+  /** The colours the scene holds (an earlier `coloring`, or null after a new scene). */
+  private uploadedColoring: Coloring | null = null;
   /** What `coloring` was computed from; compared (not recomputed) on every frame. */
   private colorInputs: unknown[] = [];
   private colorProbe: unknown[] = [];
   /** The comparison partner whose layer switches recolour this tour ("difference"). */
   private watchedPartner: TourSession | null = null;
   private readonly onPartnerChange = (): void => {
-    if (this.updateColors()) this.changed();
+    if (this.refreshColors()) this.changed();
   };
   /** The speed asked for; the clock runs slower while a view is zoomed in. */
   private userSpeed = 1;
@@ -215,7 +222,7 @@ export class TourSession {
       this.transition = { from: layerKey(before), start: performance.now() };
       this.mix = 0;
     }
-    this.updateColors();
+    this.refreshColors();
     this.changed();
   }
 
@@ -308,13 +315,15 @@ export class TourSession {
     this.labelNames = names;
     this.membersCache = null;
     this.palette = categoricalColors(names.length);
-    this.uploadColors();
+    this.refreshColors();
     this.changed();
   }
 
   setAttributes(attributes: Attribute[]): void {
+    // None before and none now: the same colouring (the first model sync says so for most tours).
+    if (attributes.length === 0 && this.attributes.length === 0) return;
     this.attributes = attributes;
-    this.updateColors();
+    this.refreshColors();
     this.changed();
   }
 
@@ -322,7 +331,7 @@ export class TourSession {
   setColorBy(name: string): void {
     if (name === this.colorBy) return;
     this.colorBy = name;
-    this.updateColors();
+    this.refreshColors();
     this.changed();
   }
 
@@ -340,17 +349,25 @@ export class TourSession {
   pointDetails(index: number, limit = 12): string[] {
     const lines = this.attributes.slice(0, limit).map((a) => `${a.name}: ${attributeText(a, index)}`);
     if (this.attributes.length > limit) lines.push(`… ${this.attributes.length - limit} more`);
-    const values = this.coloring?.values;
+    const values = this.ensureColoring().values;
     if (values && this.colorKey.kind === 'range' && index < values.length) {
       lines.push(`${this.colorKey.title}: ${formatValue(values[index])}`);
     }
     return lines;
   }
 
+  /** What the colour key shows for the colouring in use. */
+  get colorKey(): ColorKey {
+    this.refreshColors();
+    // Coloured by class, the key needs no colours: they are made when a frame needs them.
+    if (!this.coloring && this.colorSource() === COLOR_BY_LABEL) return LABEL_KEY;
+    return this.ensureColoring().key;
+  }
+
   /**
-   * Recompute the colours if anything they depend on changed (the colouring, the data, the
-   * layer shown, the partner's layer); true if they did. Cheap when nothing changed, so the
-   * frame can ask every time; the work happens once per change.
+   * Forget the colours if anything they depend on changed (the colouring, the data, the
+   * layer shown, the partner's layer); true if it did. Cheap when nothing changed, so the
+   * frame can ask every time; the colours are made again once per change (ensureColoring).
    */
   private refreshColors(): boolean {
     const by = this.colorBy;
@@ -361,19 +378,33 @@ export class TourSession {
     probe.length = 0;
     probe.push(by, this.count, this.attributes, this.labelCodes, this.palette, distance ? this.layer : null, distance ? this.layers : null, partner, partner?.layer);
     const inputs = this.colorInputs;
-    if (this.coloring && probe.length === inputs.length && probe.every((v, i) => v === inputs[i])) return false;
+    if (probe.length === inputs.length && probe.every((v, i) => v === inputs[i])) return false;
     this.colorProbe = inputs;
     this.colorInputs = probe;
-    this.coloring = this.computeColoring(partner);
-    this.colorKey = this.coloring.key;
+    this.coloring = null;
     return true;
+  }
+
+  private ensureColoring(): Coloring {
+    this.refreshColors();
+    this.coloring ??= this.computeColoring(this.colorBy === COLOR_BY_DIFFERENCE ? this.comparePartner : null);
+    return this.coloring;
+  }
+
+  /** Which colouring applies: the one chosen, or the class when it cannot be drawn. */
+  private colorSource(): string {
+    const by = this.colorBy;
+    if (by === COLOR_BY_MOVEMENT || by === COLOR_BY_DIFFERENCE) return this.layer ? by : COLOR_BY_LABEL;
+    const attribute = this.attributes.find((a) => a.name === by);
+    return attribute && attribute.values.length === this.count ? by : COLOR_BY_LABEL;
   }
 
   private computeColoring(partner: TourSession | null): Coloring {
     const n = this.count;
-    const label = (): Coloring => colorByLabel(this.labelCodes, this.palette, n);
+    const source = this.colorSource();
     const layer = this.layer;
-    if (this.colorBy === COLOR_BY_MOVEMENT && layer) {
+    if (source === COLOR_BY_LABEL || !layer) return colorByLabel(this.labelCodes, this.palette, n);
+    if (source === COLOR_BY_MOVEMENT) {
       const inEpoch = this.epochLayers;
       const previous = inEpoch[inEpoch.indexOf(layer) - 1];
       if (!previous) return colorByDistance(new Float32Array(n), 'movement', `${layer.name} is the first layer: nothing moved`);
@@ -383,7 +414,7 @@ export class TourSession {
         `from ${previous.name} to ${layer.name}`,
       );
     }
-    if (this.colorBy === COLOR_BY_DIFFERENCE && layer) {
+    if (source === COLOR_BY_DIFFERENCE) {
       const theirs = partner?.layer;
       if (!theirs || theirs.n !== n) return colorByDistance(new Float32Array(n).fill(Number.NaN), 'difference', 'needs the compared view on the page');
       return colorByDistance(
@@ -392,15 +423,19 @@ export class TourSession {
         `from the other model (${theirs.name}), after rotating onto it`,
       );
     }
-    const attribute = this.attributes.find((a) => a.name === this.colorBy);
-    return attribute && attribute.values.length === n ? colorByAttribute(attribute, n) : label();
+    return colorByAttribute(this.attributes.find((a) => a.name === source) as Attribute, n);
   }
 
-  /** Recompute and upload the colours if they changed; true if they did. */
+  /** Make the colours if they are out of date and give them to the scene; true if they changed. */
   private updateColors(): boolean {
-    if (!this.refreshColors()) return false;
-    if (this.scene && this.coloring) this.scene.setColors(this.coloring.rgb);
-    return true;
+    const changed = this.refreshColors();
+    if (!this.scene) return changed;
+    const coloring = this.ensureColoring();
+    if (coloring !== this.uploadedColoring) {
+      this.scene.setColors(coloring.rgb);
+      this.uploadedColoring = coloring;
+    }
+    return changed;
   }
 
   private watchPartner(partner: TourSession | null): void {
@@ -572,7 +607,7 @@ export class TourSession {
     this.alignPartner = partner;
     this.alignEnabled = enabled;
     this.preRotation = null;
-    this.updateColors();
+    this.refreshColors();
     this.changed();
     // The partner can now colour by difference too: let its views offer it.
     const theirs = partner ? findSession(partner) : undefined;
@@ -748,13 +783,9 @@ export class TourSession {
     if (!this.scene) return;
     for (const layer of this.layers) this.scene.setLayer(layerKey(layer), layer.points, layer.n, layer.dims);
     this.scene.setImages(this.images);
-    this.uploadColors();
+    // A new (or restored) scene has no colours: the next frame gives them.
+    this.uploadedColoring = null;
     this.uploadStates();
-  }
-
-  private uploadColors(): void {
-    this.refreshColors();
-    if (this.scene && this.coloring) this.scene.setColors(this.coloring.rgb);
   }
 
   private uploadStates(): void {
