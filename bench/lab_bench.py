@@ -134,11 +134,27 @@ def run(browser: Browser, sizes: list[int], brush_n: int | None, d: int = 15, lo
     """First frame at each of `sizes` (in order), then a lasso on the `brush_n` tour."""
     workdir = Path(tempfile.mkdtemp(prefix="grandtour-bench-lab-"))
     server = start_jupyter_server(workdir, workdir / "jupyter-server.log", python=sys.executable)
-    results: dict[str, Any] = {"d": d, "first_frame": [], "brush": None, "notebook": None}
+    results: dict[str, Any] = {"d": d, "first_frame": [], "first_frame_plain": [], "devtools_websocket": None, "brush": None, "notebook": None}
     try:
         # Widget state is saved into the notebook (off by default): the saved file then
         # shows both weights, with and without metadata.widgets.
         _set_save_state(server, True)
+        # First, while nothing else runs: the figure the target is judged on, and what a
+        # DevTools client's Network domain adds to a message of the largest tour's size.
+        results["first_frame_plain"] = first_frames_without_devtools(server, sizes, d, log)
+        from devtools_cost import measure
+
+        cost = results["devtools_websocket"] = measure(max(sizes) * (4 * d + 1))
+        for mode, runs in cost["runs"].items():
+            log(
+                f"  websocket, {cost['bytes'] / 1e6:.1f} MB message, {mode}: arrives after "
+                + ", ".join(f"{r['large_ms']:.0f}" for r in runs)
+                + " ms; the next message "
+                + ", ".join(f"{r['small_ms']:.0f}" for r in runs)
+                + " ms; a Blob import() then "
+                + ", ".join(f"{r['import_ms']:.0f}" for r in runs)
+                + " ms"
+            )
         cells = [SETUP % {"d": d, "sizes": sizes}] + [SHOW % {"n": n} for n in sizes]
         name = "bench.ipynb"
         notebook = Notebook.create(server, name, cells)
@@ -167,8 +183,11 @@ def run(browser: Browser, sizes: list[int], brush_n: int | None, d: int = 15, lo
     return results
 
 
+BEFORE = "() => ({ status: window.__bench.status.length, comm: window.__bench.comm.length, keys: window.__bench.keys.length })"
+
+
 def _first_frame(page: Page, notebook: Notebook, name: str, index: int, n: int, log) -> dict[str, Any]:
-    before = page.evaluate("() => ({ status: window.__bench.status.length, comm: window.__bench.comm.length, keys: window.__bench.keys.length })")
+    before = page.evaluate(BEFORE)
     notebook.run_cell(index, timeout_ms=600_000)
     root = notebook.cell_locator(index).locator(".grandtour")
     root.wait_for(state="attached", timeout=600_000)
@@ -179,15 +198,20 @@ def _first_frame(page: Page, notebook: Notebook, name: str, index: int, n: int, 
         polling=50,
     )
     probe = page.evaluate("() => window.__bench")
-    widget_id = root.get_attribute("data-bench-id")
+    build = float(kernel_exec(page, name, f"print(_bench['build_{n}'])").strip())
+    result = _summarise(probe, before, root.get_attribute("data-bench-id"), root.get_attribute("data-status"), n, build)
+    log(f"  lab: n={n:,} first frame {result['execute_to_ready_ms']:.0f} ms after Ctrl+Enter ({result['status']}, Playwright attached)")
+    return result
+
+
+def _summarise(probe: dict[str, Any], before: dict[str, int], widget_id: str | None, status: str | None, n: int, build: float) -> dict[str, Any]:
+    """The first-frame figures from the page probe's records after `before`."""
     key_at = probe["keys"][before["keys"]]
     statuses = [s for s in probe["status"][before["status"] :] if s["id"] == widget_id]
     ready = next((s["at"] for s in statuses if s["status"] == "ready"), None)
     added = next((s["at"] for s in statuses if s["status"].startswith("added")), None)
     comm = probe["comm"][before["comm"] :]
     opened = next((m for m in comm if m["type"] == "comm_open" and m["direction"] == "recv" and m["bytes"] > 0), None)
-    build = float(kernel_exec(page, name, f"print(_bench['build_{n}'])").strip())
-    status = root.get_attribute("data-status")
     execute = next((m for m in comm if m["type"] == "execute_input"), None)
     result = {
         "n": n,
@@ -202,8 +226,79 @@ def _first_frame(page: Page, notebook: Notebook, name: str, index: int, n: int, 
         "comm_open_to_view_ms": None if (opened is None or added is None) else added - opened["at"],
         "view_to_ready_ms": None if (added is None or ready is None) else ready - added,
     }
-    log(f"  lab: n={n:,} first frame {result['execute_to_ready_ms']:.0f} ms after Ctrl+Enter ({status})")
     return result
+
+
+def first_frames_without_devtools(server: Any, sizes: list[int], d: int, log) -> list[dict[str, Any]]:
+    """Kernel -> first frame in a Chromium that no Playwright drives (plain_chromium.py says why).
+
+    Its own notebook and kernel; the cells are run with a real Ctrl+Enter, and the page's
+    own probe (PROBE) times the steps, as in the Playwright run.
+    """
+    from plain_chromium import PlainChromium
+
+    name = "bench-plain.ipynb"
+    Notebook.create(server, name, [SETUP % {"d": d, "sizes": sizes}] + [SHOW % {"n": n} for n in sizes])
+    browser = PlainChromium()
+    panel = "findPanel(%s)" % json.dumps(name)
+    find = FIND_PANEL.replace("\n", " ")
+    results: list[dict[str, Any]] = []
+    try:
+        browser.navigate(server.url(f"lab/workspaces/bench-plain/tree/{name}"))
+        browser.wait_for(
+            f"window.jupyterapp && (() => {{ {find} const p = {panel}; const k = p && p.sessionContext.session"
+            " && p.sessionContext.session.kernel; return !!k && k.status === 'idle' && k.connectionStatus === 'connected'"
+            " && p.content.widgets.length > 0; })()",
+            timeout=300,
+        )
+        # The output gets the page's width, as in the Playwright run (its sidebar collapsed).
+        browser.evaluate("window.jupyterapp.shell.collapseLeft(), true")
+        browser.evaluate(f"({PROBE})({json.dumps(name)}), true")
+
+        def run(code: str) -> str:
+            out = browser.evaluate(
+                f"(async () => {{ {find} const k = {panel}.sessionContext.session.kernel;"
+                f" const f = k.requestExecute({{ code: {json.dumps(code)}, store_history: false }}); let out = '', err = null;"
+                " f.onIOPub = (m) => { if (m.header.msg_type === 'stream') out += m.content.text;"
+                " if (m.header.msg_type === 'error') err = m.content.ename + ': ' + m.content.evalue; };"
+                " await f.done; return err ? 'ERROR ' + err : out; })()"
+            )
+            if str(out).startswith("ERROR "):
+                raise RuntimeError(f"kernel: {out} running {code[:80]!r}")
+            return str(out)
+
+        t = time.monotonic()
+        run(SETUP % {"d": d, "sizes": sizes})
+        log(f"  lab (no Playwright): data made in the kernel ({time.monotonic() - t:.1f} s)")
+        for i, n in enumerate(sizes, start=1):
+            if i > 1:
+                run(f"t_{sizes[i - 2]}.close(); print('ok')")
+            before = browser.evaluate(f"({BEFORE})()")
+            browser.evaluate(
+                f"(() => {{ {find} const nb = {panel}.content; nb.activeCellIndex = {i}; nb.mode = 'command';"
+                f" nb.activeCell.node.scrollIntoView({{ block: 'start' }}); nb.node.focus(); return true; }})()"
+            )
+            browser.ctrl_enter()
+            # Resolves when this cell's widget says ready (or error): one round trip, no polling.
+            done = browser.evaluate(
+                f"new Promise((resolve) => {{ {find} const cell = {panel}.content.widgets[{i}].node;"
+                " const check = () => { const el = cell.querySelector('.grandtour');"
+                " if (el && ['ready', 'error'].includes(el.dataset.status)) { resolve([el.dataset.benchId, el.dataset.status]); return true; }"
+                " return false; };"
+                " if (!check()) new MutationObserver((_, o) => { if (check()) o.disconnect(); })"
+                ".observe(cell, { subtree: true, childList: true, attributes: true }); })",
+                timeout=600,
+            )
+            probe = browser.evaluate("window.__bench")
+            build = float(run(f"print(_bench['build_{n}'])").strip())
+            result = _summarise(probe, before, done[0], done[1], n, build)
+            log(f"  lab: n={n:,} first frame {result['execute_to_ready_ms']:.0f} ms after Ctrl+Enter ({result['status']}, no Playwright)")
+            results.append(result)
+        run(f"t_{sizes[-1]}.close(); print('ok')")
+        browser.evaluate(f"(async () => {{ {find} await {panel}.sessionContext.shutdown(); return true; }})()")
+    finally:
+        browser.close()
+    return results
 
 
 LASSO_PROBE = """(el) => {

@@ -451,9 +451,13 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             f"widget ÷ floor = {ratio:.2f}, ÷ regl-scatterplot = {vs_scatter:.2f}, ÷ CPU projection = {vs_cpu:.2f}",
             ratio <= 1.2 and vs_scatter <= 1.0 and vs_cpu <= 1.0,
         )
-    for f in results.get("lab", {}).get("first_frame", []):
+    # Judged without a DevTools client (a user's browser); the Playwright figure is beside it.
+    attached = {f["n"]: f for f in results.get("lab", {}).get("first_frame", [])}
+    for f in results.get("lab", {}).get("first_frame_plain", []):
         if f["n"] == 1_000_000 and f["execute_to_ready_ms"] is not None:
-            row("first frame, 1M×15 (JupyterLab)", "≤ 2 s", f"{f['execute_to_ready_ms'] / 1000:.2f} s", f["execute_to_ready_ms"] <= 2000)
+            other = attached.get(f["n"], {}).get("execute_to_ready_ms")
+            also = "" if other is None else f" ({other / 1000:.2f} s with Playwright attached, whose Network domain reports the 61 MB frame)"
+            row("first frame, 1M×15 (JupyterLab)", "≤ 2 s", f"{f['execute_to_ready_ms'] / 1000:.2f} s{also}", f["execute_to_ready_ms"] <= 2000)
     for c in results.get("wire", {}).get("configs", []):
         row(
             f"wire bytes per point, d = {c['d']}",
@@ -553,15 +557,28 @@ def details(results: dict[str, Any]) -> list[str]:
                          f"{f(h['js_outside_copy_ms_pointer_resting'], 2)} | {f(h['js_outside_copy_ms_pointer_moving'], 2)} |")
         lines.append("")
     lab = results.get("lab", {})
-    if lab.get("first_frame"):
+    if lab.get("first_frame") or lab.get("first_frame_plain"):
         lines += ["### Kernel → first frame in JupyterLab (ms from Ctrl+Enter)", "",
-                  "| N × d | first frame | Tour() in the kernel | comm_open made (kernel clock) | comm_open in the browser | "
-                  "→ view in the DOM | → first frame drawn |", "|---|---|---|---|---|---|---|"]
-        for r in lab["first_frame"]:
+                  "| N × d | browser | first frame | Tour() in the kernel | comm_open made (kernel clock) | comm_open in the browser | "
+                  "→ view in the DOM | → first frame drawn |", "|---|---|---|---|---|---|---|---|"]
+        runs = [("no DevTools client", r) for r in lab.get("first_frame_plain", [])]
+        runs += [("Playwright attached", r) for r in lab.get("first_frame", [])]
+        for driver, r in runs:
             lines.append(
-                f"| {r['n']:,} × {lab['d']} | **{f(r['execute_to_ready_ms'])}** | {f(r['kernel_build_s'] * 1000)} | "
+                f"| {r['n']:,} × {lab['d']} | {driver} | **{f(r['execute_to_ready_ms'])}** | {f(r['kernel_build_s'] * 1000)} | "
                 f"{f(r.get('kernel_created_comm_open_after_execute_input_ms'))} | {f(r['execute_to_comm_open_ms'])} "
                 f"({f((r['comm_open_bytes'] or 0) / 1e6, 1)} MB) | +{f(r['comm_open_to_view_ms'])} | +{f(r['view_to_ready_ms'])} |")
+        lines.append("")
+    cost = lab.get("devtools_websocket")
+    if cost:
+        lines += [f"What a DevTools client's Network domain (Playwright enables it on every page) costs a bare page "
+                  f"receiving one {cost['bytes'] / 1e6:.1f} MB WebSocket message (`bench/devtools_cost.py`; ms, median of "
+                  f"{len(cost['runs']['plain'])}):", "",
+                  "| Network domain | message arrives | the 10-byte message after it | a Blob-URL `import()` then |", "|---|---|---|---|"]
+        for mode, label in (("plain", "off (a user's browser)"), ("network_enabled", "on")):
+            runs = cost["runs"][mode]
+            lines.append(f"| {label} | {f(med([r['large_ms'] for r in runs]))} | {f(med([r['small_ms'] for r in runs]))} | "
+                         f"{f(med([r['import_ms'] for r in runs]))} |")
         lines.append("")
     brush = lab.get("brush")
     if brush:
