@@ -18,18 +18,19 @@ describe('movingSample', () => {
     expect(movingSample(n, 1, FIRST_SAMPLE)).toBe(MIN_SAMPLE);
   });
 
-  it('keeps the sample while the measured cost wobbles within the margin', () => {
+  it('keeps the sample while the measured cost wobbles within the margin, and shrinks sooner than it grows', () => {
     const current = 40_000;
-    for (const wobble of [0.85, 0.95, 1.05, 1.15]) {
+    for (const wobble of [0.8, 0.95, 1.2, 1.45]) {
       expect(movingSample(n, MOVING_FRAME_BUDGET_MS / (current * wobble), current)).toBe(current);
     }
-    expect(movingSample(n, MOVING_FRAME_BUDGET_MS / (current * 1.5), current)).toBe(60_000);
-    expect(movingSample(n, MOVING_FRAME_BUDGET_MS / (current * 0.5), current)).toBe(20_000);
+    expect(movingSample(n, MOVING_FRAME_BUDGET_MS / (current * 1.6), current)).toBe(64_000);
+    expect(movingSample(n, MOVING_FRAME_BUDGET_MS / (current * 0.7), current)).toBe(28_000);
   });
 
   it('draws every point once a full frame is affordable, and stays there within the margin', () => {
     expect(movingSample(100_000, MOVING_FRAME_BUDGET_MS / 150_000, 60_000)).toBeUndefined();
-    expect(movingSample(100_000, MOVING_FRAME_BUDGET_MS / 90_000, undefined)).toBeUndefined();
+    expect(movingSample(100_000, MOVING_FRAME_BUDGET_MS / 85_000, 60_000)).toBe(60_000);
+    expect(movingSample(100_000, MOVING_FRAME_BUDGET_MS / 80_000, undefined)).toBeUndefined();
     expect(movingSample(100_000, MOVING_FRAME_BUDGET_MS / 70_000, undefined)).toBe(70_000);
   });
 });

@@ -1,9 +1,11 @@
 /**
  * Level of detail while the view moves: when a full frame costs more than the budget, a
  * moving view draws a fixed random sample sized to what a frame can afford, and every point
- * again once still. The cost per point is measured from frame to frame, so it wobbles; the
- * sample follows it only when it has moved by more than a margin, or the badge that names
- * the sample size would be rewritten (and the drawn set resized) on nearly every frame.
+ * again once still. The cost per point is measured from frame to frame, and it wobbles by
+ * half: frame intervals come in whole display frames. The sample follows it only past a
+ * margin, shrinking sooner than it grows (a slow frame delays input, a small sample only
+ * looks sparser); with a symmetric 20% margin it changed on every other frame at 1M points,
+ * points blinked in and out, and each change rewrote the badge.
  */
 
 /** A moving frame should cost at most this much (ms, measured, including the wait for the GPU). */
@@ -15,8 +17,10 @@ export const MIN_SAMPLE = 10_000;
  * first full frame of 1M points took 1.3 s of software GL, and input waited for it.
  */
 export const FIRST_SAMPLE = 50_000;
-/** The sample changes when what a frame can afford differs from it by more than this share. */
-export const SAMPLE_MARGIN = 0.2;
+/** The sample shrinks when a frame can afford less than this share of it… */
+export const SHRINK_BELOW = 0.75;
+/** …and grows when a frame can afford more than this multiple of it. */
+export const GROW_ABOVE = 1.5;
 
 /**
  * How many of n points a moving frame draws (undefined: all of them), given the measured
@@ -27,7 +31,7 @@ export function movingSample(n: number, msPerPoint: number, current: number | un
   if (msPerPoint === 0) return n > FIRST_SAMPLE ? FIRST_SAMPLE : undefined;
   const affordable = MOVING_FRAME_BUDGET_MS / msPerPoint;
   const drawn = current ?? n;
-  if (Math.abs(affordable - drawn) <= SAMPLE_MARGIN * drawn) return current;
+  if (affordable >= SHRINK_BELOW * drawn && affordable <= GROW_ABOVE * drawn) return current;
   if (affordable >= n) return undefined;
   // The nearest thousand, so the badge reads as a round figure.
   return Math.min(n, Math.max(MIN_SAMPLE, Math.round(affordable / 1000) * 1000));

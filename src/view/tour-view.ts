@@ -543,7 +543,8 @@ export class TourView implements Animated {
     const drawn = sample ?? session.count;
     if (this.lastMoving && this.lastMoving.drawn > 0) {
       const cost = (now - this.lastMoving.at) / this.lastMoving.drawn;
-      this.msPerPoint = this.msPerPoint === 0 ? cost : 0.6 * this.msPerPoint + 0.4 * cost;
+      // Heavily smoothed: single intervals come in whole display frames (16.7 ms steps).
+      this.msPerPoint = this.msPerPoint === 0 ? cost : 0.8 * this.msPerPoint + 0.2 * cost;
     }
     // Not across a held lasso: the pause is not the cost of a frame.
     this.lastMoving = this.isMoving() && this.gestures.kind !== 'lasso' ? { at: now, drawn } : null;
