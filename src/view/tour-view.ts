@@ -945,8 +945,10 @@ export class TourView implements Animated {
       this.refreshControls();
       return;
     }
-    this.session.setSelection(indices);
+    // The kernel hears first: showing the selection here (a pass over every point's state,
+    // and its upload) would otherwise delay the message by that much.
     this.events.select(indices, projection);
+    this.session.setSelection(indices);
   }
 
   // -- hover --------------------------------------------------------------------------

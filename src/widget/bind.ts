@@ -5,7 +5,7 @@
  * JupyterLab extension) call bindTour.
  */
 import type { AnyModel } from '@anywidget/types';
-import { encodeIndices } from '../core/codec';
+import { encodeIndices, type WireArray, type WireBitmask } from '../core/codec';
 import { acquireSession, releaseSession } from '../view/session';
 import type { LinkedChange } from '../view/link-groups';
 import { TourView } from '../view/tour-view';
@@ -30,6 +30,7 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
   const session = acquireSession(uid);
   // Values this view sent: their change events come straight back and must not re-apply.
   let sentProjection: unknown = null;
+  let sentSelection: WireArray | WireBitmask | null = null;
   /** Set traits and send them to the kernel as one message. */
   const send = (values: Partial<TourTraits>): void => {
     for (const [key, value] of Object.entries(values)) model.set(key as keyof TourTraits, value as never);
@@ -39,7 +40,11 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
   const view = new TourView(el, session, {
     select(indices, projection) {
       sentProjection = projection;
-      send({ selected: encodeIndices(indices, session.count), projection });
+      // The view shows the selection itself, after this: decoding the echo at 1M points
+      // (and showing it) held the message back by that long.
+      const selected = encodeIndices(indices, session.count);
+      sentSelection = selected;
+      send({ selected, projection });
       session.shareWithLinked({ kind: 'selection', indices });
     },
     playing(playing, projection) {
@@ -144,7 +149,10 @@ export function bindTour(model: AnyModel<TourTraits>, el: HTMLElement): () => vo
   };
   session.layerListeners.add(onLayerRequest);
 
-  const applySelection = guard(() => session.setSelection(decodeSelection(model.get('selected'), session.count)));
+  const applySelection = guard(() => {
+    const value = model.get('selected');
+    if (value !== sentSelection) session.setSelection(decodeSelection(value, session.count));
+  });
 
   const applyProjection = guard(() => {
     const value = model.get('projection');
