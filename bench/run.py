@@ -167,7 +167,7 @@ def bench_hover(browser: Any, configs: list[tuple[int, int]]) -> dict[str, Any]:
     for n, d in configs:
         page = BenchPage(browser)
         try:
-            r = page.call("hoverCost", {"n": n, "d": d, "frames": 4})
+            r = page.call("hoverCost", {"n": n, "d": d, "frames": 12})
             out["configs"].append(r)
             log(
                 f"  hover n={n:,} d={d}: widget JS per frame {r['js_outside_copy_ms_no_pointer']:.2f} ms without a pointer, "
