@@ -194,7 +194,9 @@ export class PointScene {
     layer.buffer?.destroy();
     layer.texture?.destroy();
     this.layers.delete(name);
-    for (const key of [...this.commands.keys()]) if (key.split(':').slice(0, 2).includes(String(layer.id))) this.commands.delete(key);
+    // Its commands name its buffer; the others are remade on their next draw (regl keeps
+    // the compiled programs).
+    this.commands.clear();
   }
 
   hasLayer(name: string): boolean {
